@@ -1,0 +1,89 @@
+/* The one interface every execution model implements: prepare / run / reset / release. */
+#ifndef CEIL_VARIANT_H
+#define CEIL_VARIANT_H
+
+#include "arrays.h"
+#include "kernel.h"
+#include "partition.h"
+
+#include <hwloc.h>
+
+enum ceil_mode {
+    CEIL_BATCHED, /* one dispatch: each worker runs all ticks on its slice */
+    CEIL_PERTICK, /* one synchronised dispatch per tick, as a simulation loop does */
+};
+
+/* How a process team synchronises; thread variants ignore it. */
+enum ceil_barrier_kind {
+    CEIL_BARRIER_FUTEX,   /* spin briefly, then sleep on a futex */
+    CEIL_BARRIER_PTHREAD, /* pthread_barrier_t, PTHREAD_PROCESS_SHARED: for comparison */
+};
+
+struct ceil_config {
+    const struct ceil_kernel *kernel;
+    size_t n;
+    unsigned workers;
+    const int *cpus;            /* OS index of worker w's CPU, or NULL: leave affinity alone */
+    hwloc_topology_t topology;  /* loaded; binds the workers when cpus is set */
+    enum ceil_barrier_kind barrier;
+};
+
+/* What every variant's state begins with; the harness reads it, only the variant writes it. */
+struct ceil_run {
+    const struct ceil_variant *variant;
+    struct ceil_config cfg;     /* cfg.cpus points at this run's own copy */
+    struct ceil_arrays arrays;
+    unsigned workers;           /* workers actually running (serial: 1) */
+    struct ceil_slice *slices;  /* slices[w], from ceil_partition */
+    int *cpu_of;                /* CPU worker w was last seen on, -1 if unknown */
+    hwloc_bitmap_t caller_binding; /* the preparing thread's binding, restored on release */
+};
+
+struct ceil_variant {
+    const char *name;
+    const char *summary;
+    /* Maps the arrays, starts the workers, pins worker w to cfg->cpus[w] (when given) and has
+     * each worker first-touch its own slice with the kernel's start values. Start-up cost
+     * lives here, never in run. Returns 0 and *out, or -errno with a message in err. */
+    int (*prepare)(const struct ceil_config *cfg, struct ceil_run **out, char err[CEIL_ERRLEN]);
+    /* Runs `ticks` ticks in `mode` and blocks until every worker is done. Never times itself.
+     * -EINTR when ceil_stop_request() was called; -ECHILD when a worker died. After an error
+     * the run can only be released. */
+    int (*run)(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode, char err[CEIL_ERRLEN]);
+    /* Writes the start values again, each worker into its own slice. */
+    int (*reset)(struct ceil_run *r, char err[CEIL_ERRLEN]);
+    /* Stops the workers, restores the caller's CPU binding, unmaps. Accepts NULL. */
+    void (*release)(struct ceil_run *r);
+};
+
+extern const struct ceil_variant ceil_variant_serial, ceil_variant_omp;
+
+/* Shared by the variants. ------------------------------------------------------------- */
+
+/* Fills the common part: copies cfg (and its CPU list), maps the arrays, computes the slices
+ * for `workers` workers and saves the calling thread's binding. */
+int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
+                   unsigned workers, char err[CEIL_ERRLEN]);
+
+/* Undoes ceil_run_setup; restores the calling thread's binding. */
+void ceil_run_teardown(struct ceil_run *r);
+
+/* Binds the calling thread to worker w's CPU (no-op without a CPU list) and records where it
+ * runs. Safe in a forked child. */
+int ceil_run_pin(struct ceil_run *r, unsigned w, char err[CEIL_ERRLEN]);
+
+/* Worker w's part of a batched run: `ticks` ticks on its slice. Between ticks (never inside
+ * one) it checks *attention (if given) and the stop flag, and returns -EINTR at once if either
+ * is set. *done (if given) gets the ticks completed. */
+int ceil_run_worker_ticks(const struct ceil_run *r, unsigned w, unsigned long ticks,
+                          const volatile int *attention, unsigned long *done);
+
+/* Stopping: the signal handlers of the command-line tools call ceil_stop_request(signo);
+ * variants check it between ticks and while they wait. Async-signal-safe. */
+void ceil_stop_request(int signo);
+int ceil_stop_signal(void); /* the signal that asked, or 0 */
+void ceil_stop_reset(void);
+/* Writes "interrupted by signal N (name)" into err and returns -EINTR. */
+int ceil_stop_error(char err[CEIL_ERRLEN]);
+
+#endif
