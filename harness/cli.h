@@ -1,0 +1,45 @@
+/* What every ceilings subcommand shares: exit codes, usage errors, number and name parsing. */
+#ifndef CEIL_CLI_H
+#define CEIL_CLI_H
+
+#include "variant.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum { CEIL_EXIT_OK = 0, CEIL_EXIT_FAIL = 1, CEIL_EXIT_USAGE = 2 };
+enum { CEIL_MAX_WORKERS = 1024 };
+
+/* Prints "ceilings CMD: MESSAGE" on one line to stderr and returns CEIL_EXIT_USAGE. */
+int ceil_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "ceilings CMD: MESSAGE" on one line to stderr and returns CEIL_EXIT_FAIL. */
+int ceil_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a whole number for option `opt`: digits ("1000000") or an integral value in
+ * scientific notation ("1e6"), within [min, max]. Returns 0, or prints a usage error naming
+ * the option and returns CEIL_EXIT_USAGE. */
+int ceil_parse_count(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
+                     uint64_t *out);
+
+/* The kernel, variant, mode and barrier named `text`, or a usage error listing the choices. */
+int ceil_parse_kernel(const char *cmd, const char *text, const struct ceil_kernel **out);
+int ceil_parse_variant(const char *cmd, const char *text, const struct ceil_variant **out);
+int ceil_parse_mode(const char *cmd, const char *text, enum ceil_mode *out);
+int ceil_parse_barrier(const char *cmd, const char *text, enum ceil_barrier_kind *out);
+
+const char *ceil_mode_name(enum ceil_mode m);
+const char *ceil_barrier_name(enum ceil_barrier_kind b);
+
+/* The variants, in the order reports list them. */
+extern const struct ceil_variant *const ceil_variants[];
+extern const unsigned ceil_variant_count;
+
+/* SIGINT and SIGTERM ask running variants to stop (ceil_stop_request); the command then
+ * cleans up and exits 1. */
+void ceil_install_stop_handlers(void);
+
+/* Seconds on the monotonic clock. */
+double ceil_now(void);
+
+#endif

@@ -1,0 +1,219 @@
+/* ceilings run: one point, measured, checked against serial, printed. */
+#include "cli.h"
+#include "commands.h"
+#include "cpulist.h"
+#include "machine.h"
+#include "point.h"
+#include "team.h"
+#include "topology.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: ceilings run KERNEL VARIANT [--n N] [--workers W] [--ticks T] [--mode MODE] [--json]\n"
+    "Runs one point, checks its arrays against a serial run bit for bit, and prints seconds,\n"
+    "GB/s (bytes per element x N x T / s), ns per element-tick and the CPUs used.\n"
+    "\n"
+    "  KERNEL             motion (pos[i] += vel[i]*dt: memory-bound) or\n"
+    "                     trig (out[i] += sin(x[i])^2 + cos(x[i])^2: compute-bound)\n"
+    "  VARIANT            serial, omp (OpenMP threads) or proc (forked processes, shared memory)\n"
+    "  -n, --n N          elements (default 1000000; 1e6 notation accepted)\n"
+    "  -w, --workers W    workers (default: this machine's physical cores)\n"
+    "  -t, --ticks T      ticks per timed repetition (default 100)\n"
+    "  -m, --mode MODE    batched: one dispatch, every worker runs all T ticks (default)\n"
+    "                     pertick: one synchronised dispatch per tick, as a simulation loop\n"
+    "  -r, --reps R       timed repetitions after one discarded warm-up (default 5);\n"
+    "                     seconds is the best of them, seconds_median their median\n"
+    "  -c, --cpus LIST    CPUs for workers 0, 1, ... (\"0-3,8\"; default: physical cores first)\n"
+    "      --barrier KIND proc only: futex (spin, then sleep; default) or pthread (comparison)\n"
+    "      --json         print one JSON object instead of the table\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "Exit status: 0 ok; 1 the run failed or its result differs from serial; 2 bad usage.\n";
+
+struct run_args {
+    const struct ceil_kernel *kernel;
+    const struct ceil_variant *variant;
+    uint64_t n, workers, ticks, reps;
+    enum ceil_mode mode;
+    enum ceil_barrier_kind barrier;
+    const char *cpus_text;
+    int json;
+};
+
+enum { OPT_BARRIER = 256, OPT_JSON };
+
+static int parse_args(int argc, char **argv, struct run_args *a, const struct ceil_topo *topo)
+{
+    static const struct option longopts[] = {
+        { "n", required_argument, NULL, 'n' },       { "workers", required_argument, NULL, 'w' },
+        { "ticks", required_argument, NULL, 't' },   { "mode", required_argument, NULL, 'm' },
+        { "reps", required_argument, NULL, 'r' },    { "cpus", required_argument, NULL, 'c' },
+        { "barrier", required_argument, NULL, OPT_BARRIER },
+        { "json", no_argument, NULL, OPT_JSON },     { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *n_text = "1000000", *w_text = NULL, *t_text = "100", *r_text = "5";
+    int c, rc;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":n:w:t:m:r:c:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n': n_text = optarg; break;
+        case 'w': w_text = optarg; break;
+        case 't': t_text = optarg; break;
+        case 'r': r_text = optarg; break;
+        case 'c': a->cpus_text = optarg; break;
+        case 'm':
+            if ((rc = ceil_parse_mode("run", optarg, &a->mode)) != 0)
+                return rc;
+            break;
+        case OPT_BARRIER:
+            if ((rc = ceil_parse_barrier("run", optarg, &a->barrier)) != 0)
+                return rc;
+            break;
+        case OPT_JSON: a->json = 1; break;
+        case 'h': fputs(usage, stdout); return -1;
+        case ':': return ceil_usage_error("run", "%s needs a value (see --help)", argv[optind - 1]);
+        default: return ceil_usage_error("run", "unknown option '%s' (see --help)", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 2)
+        return ceil_usage_error("run", "expected KERNEL and VARIANT, got %d arguments (see --help)",
+                                argc - optind);
+    if ((rc = ceil_parse_kernel("run", argv[optind], &a->kernel)) != 0 ||
+        (rc = ceil_parse_variant("run", argv[optind + 1], &a->variant)) != 0 ||
+        (rc = ceil_parse_count("run", "--n", n_text, 1, UINT64_MAX / 2, &a->n)) != 0 ||
+        (rc = ceil_parse_count("run", "--ticks", t_text, 1, UINT32_MAX, &a->ticks)) != 0 ||
+        (rc = ceil_parse_count("run", "--reps", r_text, 1, 1000, &a->reps)) != 0)
+        return rc;
+    if (w_text) {
+        if ((rc = ceil_parse_count("run", "--workers", w_text, 1, CEIL_MAX_WORKERS, &a->workers)) != 0)
+            return rc;
+    } else {
+        a->workers = topo->cores ? topo->cores : topo->pus;
+    }
+    return ceil_check_fits("run", a->kernel, a->n, 2);
+}
+
+static void print_table(const struct run_args *a, const struct ceil_point_result *res, const char *cpus,
+                        const char *thp)
+{
+    double bytes = ceil_kernel_bytes(a->kernel) * (double)a->n * (double)a->ticks;
+    printf("%s/%s/%s  n=%llu  workers=%llu (running %u)  ticks=%llu  reps=%llu\n", a->kernel->name,
+           a->variant->name, ceil_mode_name(a->mode), (unsigned long long)a->n,
+           (unsigned long long)a->workers, res->workers, (unsigned long long)a->ticks,
+           (unsigned long long)a->reps);
+    if (!res->valid) {
+        printf("  valid        NO: %s\n", res->mismatch);
+        return;
+    }
+    printf("  seconds      %.6g best, %.6g median (the timed ticks only)\n", res->best, res->median);
+    printf("  GB/s         %.2f (%.0f bytes per element-tick)\n", bytes / res->best * 1e-9,
+           ceil_kernel_bytes(a->kernel));
+    printf("  ns/elem-tick %.4f\n", res->best / ((double)a->n * (double)a->ticks) * 1e9);
+    printf("  cpus         %s\n", cpus);
+    printf("  start-up     %.3f ms (map, start workers, pin, first touch)\n", res->startup * 1e3);
+    printf("  pages        %zu B, shared memory, THP shmem_enabled=%s\n", ceil_page_size(), thp);
+    if (a->variant == &ceil_variant_proc)
+        printf("  barrier      %s\n", ceil_barrier_name(a->barrier));
+    printf("  valid        yes: equal to serial bit for bit after %llu ticks\n",
+           (unsigned long long)((a->reps + 1) * a->ticks));
+}
+
+static void print_json(const struct run_args *a, const struct ceil_point_result *res, const char *thp)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "kernel", json_string(a->kernel->name));
+    json_object_set_new(o, "variant", json_string(a->variant->name));
+    json_object_set_new(o, "mode", json_string(ceil_mode_name(a->mode)));
+    json_object_set_new(o, "n", json_integer((json_int_t)a->n));
+    json_object_set_new(o, "workers", json_integer((json_int_t)a->workers));
+    json_object_set_new(o, "workers_running", json_integer(res->workers));
+    json_object_set_new(o, "ticks", json_integer((json_int_t)a->ticks));
+    json_object_set_new(o, "reps", json_integer((json_int_t)a->reps));
+    json_object_set_new(o, "valid", json_boolean(res->valid));
+    if (res->valid) {
+        double elem_ticks = (double)a->n * (double)a->ticks;
+        json_object_set_new(o, "seconds", json_real(res->best));
+        json_object_set_new(o, "seconds_median", json_real(res->median));
+        json_object_set_new(o, "gbps", json_real(ceil_kernel_bytes(a->kernel) * elem_ticks / res->best * 1e-9));
+        json_object_set_new(o, "ns_per_elem_tick", json_real(res->best / elem_ticks * 1e9));
+    } else {
+        json_object_set_new(o, "error", json_string(res->mismatch));
+    }
+    json_t *cpus = json_array();
+    for (unsigned w = 0; w < res->workers && res->cpus; w++)
+        json_array_append_new(cpus, json_integer(res->cpus[w]));
+    json_object_set_new(o, "cpus", cpus);
+    json_object_set_new(o, "startup_seconds", json_real(res->startup));
+    json_object_set_new(o, "bytes_per_elem", json_real(ceil_kernel_bytes(a->kernel)));
+    json_object_set_new(o, "footprint_bytes", json_real(ceil_kernel_footprint(a->kernel) * (double)a->n));
+    json_object_set_new(o, "page_size", json_integer((json_int_t)ceil_page_size()));
+    json_object_set_new(o, "thp_shmem", json_string(thp));
+    if (a->variant == &ceil_variant_proc)
+        json_object_set_new(o, "barrier", json_string(ceil_barrier_name(a->barrier)));
+    json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
+    fputc('\n', stdout);
+    json_decref(o);
+}
+
+int ceil_cmd_run(int argc, char **argv)
+{
+    struct ceil_topo topo;
+    char err[CEIL_ERRLEN];
+    if (ceil_topo_load(&topo, NULL, err) != 0)
+        return ceil_fail("run", "%s", err);
+    struct run_args a = { .mode = CEIL_BATCHED, .barrier = CEIL_BARRIER_FUTEX };
+    int rc = parse_args(argc, argv, &a, &topo);
+    int *cpus = rc == 0 ? calloc(a.workers, sizeof *cpus) : NULL;
+    if (rc == 0 && !cpus)
+        rc = ceil_fail("run", "out of memory");
+    if (rc == 0) {
+        int given = 0;
+        if (a.cpus_text && (given = ceil_parse_cpulist("run", "--cpus", a.cpus_text, &topo, cpus,
+                                                       (unsigned)a.workers)) < 0)
+            rc = CEIL_EXIT_USAGE;
+        for (unsigned w = 0; rc == 0 && w < a.workers; w++)
+            cpus[w] = given ? cpus[w % (unsigned)given] : ceil_topo_cpu_for(&topo, w);
+    }
+    if (rc != 0) {
+        free(cpus);
+        ceil_topo_free(&topo);
+        return rc < 0 ? CEIL_EXIT_OK : rc;
+    }
+    ceil_install_stop_handlers();
+    struct ceil_point p = {
+        .variant = a.variant,
+        .cfg = { .kernel = a.kernel, .n = (size_t)a.n, .workers = (unsigned)a.workers, .cpus = cpus,
+                 .topology = topo.topo, .barrier = a.barrier },
+        .mode = a.mode,
+        .ticks = a.ticks,
+        .reps = (unsigned)a.reps,
+    };
+    struct ceil_refs *refs = ceil_refs_new();
+    struct ceil_point_result res;
+    rc = refs ? ceil_point_measure(&p, refs, &res, err) : -1;
+    if (rc != 0) {
+        rc = ceil_fail("run", "%s/%s: %s", a.kernel->name, a.variant->name, refs ? err : "out of memory");
+    } else {
+        char thp[32], cpu_text[256];
+        ceil_thp_setting("shmem_enabled", thp, sizeof thp);
+        ceil_format_cpulist(res.cpus, res.cpus ? res.workers : 0, cpu_text, sizeof cpu_text);
+        if (a.json)
+            print_json(&a, &res, thp);
+        else
+            print_table(&a, &res, cpu_text, thp);
+        if (!res.valid)
+            rc = ceil_fail("run", "%s/%s/%s differs from serial: %s", a.kernel->name, a.variant->name,
+                           ceil_mode_name(a.mode), res.mismatch);
+        ceil_point_result_free(&res);
+    }
+    ceil_refs_free(refs);
+    free(cpus);
+    ceil_topo_free(&topo);
+    return rc;
+}

@@ -1,0 +1,16 @@
+/* The ceilings subcommands; each parses its own arguments and returns the exit status. */
+#ifndef CEIL_COMMANDS_H
+#define CEIL_COMMANDS_H
+
+#include "kernel.h"
+
+#include <stdint.h>
+
+int ceil_cmd_run(int argc, char **argv);
+int ceil_cmd_check(int argc, char **argv);
+
+/* Is there memory for `copies` copies of kernel k's arrays at n elements? Otherwise prints a
+ * usage error naming --n and returns CEIL_EXIT_USAGE: checked before anything is allocated. */
+int ceil_check_fits(const char *cmd, const struct ceil_kernel *k, uint64_t n, unsigned copies);
+
+#endif

@@ -1,0 +1,15 @@
+/* CPU lists in the notation of likwid-pin -c and taskset -c: "0-3,8,10-11". */
+#ifndef CEIL_CPULIST_H
+#define CEIL_CPULIST_H
+
+#include "topology.h"
+
+/* Parses `text` into at most `max` OS CPU indices, in the order written. Every CPU must exist
+ * in the topology. Returns the count, or prints a usage error naming `opt` and returns -1. */
+int ceil_parse_cpulist(const char *cmd, const char *opt, const char *text, const struct ceil_topo *t,
+                       int *out, unsigned max);
+
+/* Writes "0,1,2" for a list (truncating with "..." if it does not fit). */
+void ceil_format_cpulist(const int *cpus, unsigned count, char *out, size_t len);
+
+#endif

@@ -1,0 +1,36 @@
+/* ceilings: the command-line tool. Dispatches to one subcommand per file. */
+#include "build_info.h"
+#include "cli.h"
+#include "commands.h"
+
+#include <string.h>
+
+static const char usage[] =
+    "usage: ceilings COMMAND [options]   (ceilings COMMAND --help for each)\n"
+    "When I add workers to a loop, where does the speedup stop, and why?\n"
+    "\n"
+    "  run      one point: a kernel, a variant, N, workers, ticks; checked against serial\n"
+    "  check    every kernel x variant x mode on edge cases, compared with serial bit for bit\n"
+    "  version  the version and how it was built\n"
+    "\n"
+    "Exit status: 0 ok; 1 a run failed or a result differs from serial; 2 bad usage.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return ceil_usage_error(NULL, "no command given (see ceilings --help)");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return ceil_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0)
+        return ceil_cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return CEIL_EXIT_OK;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("ceilings %s\ncompiler %s\nflags %s\n", CEIL_VERSION, CEIL_BUILD_COMPILER, CEIL_BUILD_FLAGS);
+        return CEIL_EXIT_OK;
+    }
+    return ceil_usage_error(NULL, "unknown command '%s' (see ceilings --help)", cmd);
+}

@@ -1,0 +1,142 @@
+/* Measuring one point and checking it against the serial reference. */
+#include "point.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ref {
+    const struct ceil_kernel *kernel;
+    size_t n;
+    unsigned long ticks;
+    struct ceil_run *run; /* a released-on-free serial run holding the arrays */
+    struct ref *next;
+};
+
+struct ceil_refs {
+    struct ref *head;
+};
+
+struct ceil_refs *ceil_refs_new(void) { return calloc(1, sizeof(struct ceil_refs)); }
+
+void ceil_refs_free(struct ceil_refs *refs)
+{
+    if (!refs)
+        return;
+    for (struct ref *r = refs->head, *next; r; r = next) {
+        next = r->next;
+        ceil_variant_serial.release(r->run);
+        free(r);
+    }
+    free(refs);
+}
+
+const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct ceil_kernel *k, size_t n,
+                                        unsigned long ticks, char err[CEIL_ERRLEN])
+{
+    for (struct ref *r = refs->head; r; r = r->next)
+        if (r->kernel == k && r->n == n && r->ticks == ticks)
+            return &r->run->arrays;
+    struct ref *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, CEIL_ERRLEN, "out of memory for a serial reference");
+        return NULL;
+    }
+    struct ceil_config cfg = { .kernel = k, .n = n, .workers = 1 };
+    int rc = ceil_variant_serial.prepare(&cfg, &r->run, err);
+    if (rc == 0 && (rc = ceil_variant_serial.run(r->run, ticks, CEIL_BATCHED, err)) != 0)
+        ceil_variant_serial.release(r->run);
+    if (rc) {
+        free(r);
+        return NULL;
+    }
+    r->kernel = k;
+    r->n = n;
+    r->ticks = ticks;
+    r->next = refs->head;
+    refs->head = r;
+    return &r->run->arrays;
+}
+
+int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got,
+                      const struct ceil_arrays *want, char why[CEIL_ERRLEN])
+{
+    if (got->n != want->n || got->count != want->count) {
+        snprintf(why, CEIL_ERRLEN, "shapes differ: %zu elements x %u arrays, serial %zu x %u", got->n,
+                 got->count, want->n, want->count);
+        return 0;
+    }
+    for (unsigned a = 0; a < got->count; a++) {
+        if (memcmp(got->a[a], want->a[a], got->n * sizeof(float)) == 0)
+            continue;
+        size_t i = 0;
+        while (memcmp(&got->a[a][i], &want->a[a][i], sizeof(float)) == 0)
+            i++;
+        uint32_t gb, wb;
+        memcpy(&gb, &got->a[a][i], sizeof gb);
+        memcpy(&wb, &want->a[a][i], sizeof wb);
+        snprintf(why, CEIL_ERRLEN, "%s[%zu] = %.9g (0x%08x) but serial has %.9g (0x%08x)",
+                 k->arrays[a].name, i, (double)got->a[a][i], gb, (double)want->a[a][i], wb);
+        return 0;
+    }
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
+                       struct ceil_point_result *res, char err[CEIL_ERRLEN])
+{
+    memset(res, 0, sizeof *res);
+    double *times = calloc(p->reps, sizeof *times);
+    if (!times) {
+        snprintf(err, CEIL_ERRLEN, "out of memory");
+        return -ENOMEM;
+    }
+    struct ceil_run *run = NULL;
+    double t0 = ceil_now();
+    int rc = p->variant->prepare(&p->cfg, &run, err);
+    res->startup = ceil_now() - t0;
+    if (rc == 0) /* the warm-up: discarded, as STREAM discards its first pass */
+        rc = p->variant->run(run, p->ticks, p->mode, err);
+    for (unsigned i = 0; rc == 0 && i < p->reps; i++) {
+        t0 = ceil_now();
+        rc = p->variant->run(run, p->ticks, p->mode, err);
+        times[i] = ceil_now() - t0;
+    }
+    if (rc == 0) {
+        unsigned long total = (unsigned long)(p->reps + 1) * p->ticks;
+        const struct ceil_arrays *want = ceil_refs_get(refs, p->cfg.kernel, p->cfg.n, total, err);
+        if (!want)
+            rc = -ENOMEM;
+        else
+            res->valid = ceil_arrays_equal(p->cfg.kernel, &run->arrays, want, res->mismatch);
+    }
+    if (rc == 0) {
+        qsort(times, p->reps, sizeof *times, cmp_double);
+        res->best = times[0];
+        res->median = p->reps % 2 ? times[p->reps / 2]
+                                  : 0.5 * (times[p->reps / 2 - 1] + times[p->reps / 2]);
+        res->workers = run->workers;
+        res->cpus = malloc(run->workers * sizeof *res->cpus);
+        if (res->cpus)
+            memcpy(res->cpus, run->cpu_of, run->workers * sizeof *res->cpus);
+    }
+    p->variant->release(run);
+    free(times);
+    return rc;
+}
+
+void ceil_point_result_free(struct ceil_point_result *res)
+{
+    free(res->cpus);
+    res->cpus = NULL;
+}

@@ -1,0 +1,47 @@
+/* One measured point: prepare a variant, time its ticks, check the arrays against serial. */
+#ifndef CEIL_POINT_H
+#define CEIL_POINT_H
+
+#include "variant.h"
+
+struct ceil_point {
+    const struct ceil_variant *variant;
+    struct ceil_config cfg;
+    enum ceil_mode mode;
+    unsigned long ticks; /* per timed repetition */
+    unsigned reps;       /* timed repetitions, after one discarded warm-up */
+};
+
+struct ceil_point_result {
+    double best, median;   /* seconds for `ticks` ticks over the timed repetitions */
+    double startup;        /* seconds in prepare: workers started, pinned, first touch */
+    unsigned workers;      /* running */
+    int *cpus;             /* where each worker runs (malloc'd, `workers` entries) */
+    int valid;             /* arrays equal serial's bit for bit after the same ticks */
+    char mismatch[CEIL_ERRLEN];
+};
+
+/* Serial results kept for comparison, so that many points at one size share one reference. */
+struct ceil_refs;
+struct ceil_refs *ceil_refs_new(void);
+void ceil_refs_free(struct ceil_refs *refs); /* accepts NULL */
+
+/* The arrays serial holds after `ticks` ticks of kernel k over n elements: computed once per
+ * (k, n, ticks) and kept in refs. Returns NULL with a message on failure. */
+const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct ceil_kernel *k, size_t n,
+                                        unsigned long ticks, char err[CEIL_ERRLEN]);
+
+/* Compares every array of `got` with `want` byte for byte. Returns 1 if equal; otherwise 0 and
+ * describes the first difference ("pos[17] = 1.5 (0x3fc00000) but serial has ..."). */
+int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got,
+                      const struct ceil_arrays *want, char why[CEIL_ERRLEN]);
+
+/* Measures p: prepare (timed as start-up), one warm-up run, p->reps timed runs, then the
+ * arrays checked against serial after (1 + reps) * ticks ticks. A mismatch is not an error
+ * here: res->valid says it, and the caller must not report the timings as a result.
+ * Returns 0, or -errno (a worker died, interrupted, no memory) with a message. */
+int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
+                       struct ceil_point_result *res, char err[CEIL_ERRLEN]);
+void ceil_point_result_free(struct ceil_point_result *res);
+
+#endif
