@@ -1,0 +1,79 @@
+/* The check that every result depends on must be able to fail: a one-bit difference and a
+ * variant that skips one element are both caught, and named. */
+#include "expect.h"
+#include "point.h"
+#include "team.h"
+
+#include <string.h>
+
+/* A broken variant: serial, except that each tick leaves the last element alone. */
+static int lazy_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode, char err[CEIL_ERRLEN])
+{
+    (void)mode;
+    (void)err;
+    for (unsigned long t = 0; t < ticks; t++)
+        r->cfg.kernel->tick(r->arrays.a, 0, r->cfg.n - 1);
+    return 0;
+}
+
+static struct ceil_variant lazy;
+
+static int measure(const struct ceil_variant *v, const struct ceil_kernel *k, size_t n, unsigned workers,
+                   enum ceil_mode mode, struct ceil_refs *refs, struct ceil_point_result *res)
+{
+    struct ceil_point p = {
+        .variant = v,
+        .cfg = { .kernel = k, .n = n, .workers = workers },
+        .mode = mode,
+        .ticks = 3,
+        .reps = 2,
+    };
+    char err[CEIL_ERRLEN] = "";
+    int rc = ceil_point_measure(&p, refs, res, err);
+    EXPECT(rc == 0, "%s/%s n=%zu: %s", k->name, v->name, n, err);
+    return rc;
+}
+
+int main(void)
+{
+    const struct ceil_kernel *motion = ceil_kernel_find("motion"), *trig = ceil_kernel_find("trig");
+    char err[CEIL_ERRLEN], why[CEIL_ERRLEN];
+    struct ceil_refs *refs = ceil_refs_new();
+
+    /* one flipped bit in the read-only array is a difference, reported with its index */
+    const struct ceil_arrays *want = ceil_refs_get(refs, motion, 1000, 4, err);
+    struct ceil_config cfg = { .kernel = motion, .n = 1000, .workers = 1 };
+    struct ceil_run *run = NULL;
+    EXPECT(ceil_variant_serial.prepare(&cfg, &run, err) == 0, "%s", err);
+    EXPECT(ceil_variant_serial.run(run, 4, CEIL_BATCHED, err) == 0, "%s", err);
+    EXPECT(ceil_arrays_equal(motion, &run->arrays, want, why) == 1, "equal runs differ: %s", why);
+    unsigned char *byte = (unsigned char *)&run->arrays.a[1][999];
+    *byte ^= 1;
+    EXPECT(ceil_arrays_equal(motion, &run->arrays, want, why) == 0, "a flipped bit went unseen");
+    EXPECT(strstr(why, "vel[999]") != NULL, "the difference is described as '%s'", why);
+    ceil_variant_serial.release(run);
+
+    /* a variant that skips an element is invalid, whatever its speed */
+    lazy = ceil_variant_serial;
+    lazy.name = "lazy";
+    lazy.run = lazy_run;
+    struct ceil_point_result res;
+    if (measure(&lazy, trig, 4099, 1, CEIL_BATCHED, refs, &res) == 0) {
+        EXPECT(!res.valid, "the lazy variant passed as valid");
+        EXPECT(strstr(res.mismatch, "out[4098]") != NULL, "mismatch described as '%s'", res.mismatch);
+        ceil_point_result_free(&res);
+    }
+
+    /* and the real variants are valid on the same point */
+    const struct ceil_variant *real[] = { &ceil_variant_serial, &ceil_variant_omp, &ceil_variant_proc };
+    for (unsigned v = 0; v < 3; v++)
+        for (int m = CEIL_BATCHED; m <= CEIL_PERTICK; m++)
+            if (measure(real[v], trig, 4099, 3, (enum ceil_mode)m, refs, &res) == 0) {
+                EXPECT(res.valid, "%s/%d differs: %s", real[v]->name, m, res.mismatch);
+                EXPECT(res.best > 0 && res.median >= res.best, "%s: best %g median %g", real[v]->name,
+                       res.best, res.median);
+                ceil_point_result_free(&res);
+            }
+    ceil_refs_free(refs);
+    return EXPECT_DONE();
+}
