@@ -33,12 +33,19 @@ static int team_size_error(unsigned got, unsigned asked, char err[CEIL_ERRLEN])
     return -EAGAIN;
 }
 
+/* OpenMP runs alive. The last release ends libgomp's thread pool (omp_pause_resource_all),
+ * so that the next prepare creates its team as the process variant forks its own: start-up
+ * then counts thread creation for both, and no pinned idle thread outlives its run. */
+static unsigned live_runs;
+
 static void omp_release(struct ceil_run *r)
 {
     if (!r)
         return;
     ceil_run_teardown(r);
     free(r);
+    if (--live_runs == 0)
+        omp_pause_resource_all(omp_pause_hard);
 }
 
 static int omp_prepare(const struct ceil_config *cfg, struct ceil_run **out, char err[CEIL_ERRLEN])
@@ -51,6 +58,7 @@ static int omp_prepare(const struct ceil_config *cfg, struct ceil_run **out, cha
         free(r);
         return rc;
     }
+    live_runs++;
     omp_set_dynamic(0);
     struct team_error te = { 0 };
     unsigned got = 0;

@@ -52,7 +52,9 @@ struct ceil_variant {
     int (*run)(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode, char err[CEIL_ERRLEN]);
     /* Writes the start values again, each worker into its own slice. */
     int (*reset)(struct ceil_run *r, char err[CEIL_ERRLEN]);
-    /* Stops the workers, restores the caller's CPU binding, unmaps. Accepts NULL. */
+    /* Stops the workers (OpenMP: ends libgomp's pool once no OpenMP run is left), restores the
+     * caller's CPU binding, unmaps. Accepts NULL. Prepare and release are called from the
+     * main thread, outside any parallel region. */
     void (*release)(struct ceil_run *r);
 };
 
