@@ -1,6 +1,8 @@
 /* Reading the topology with hwloc and deriving the pin order from it. */
 #include "topology.h"
 
+#include "machine.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,8 @@ int ceil_topo_load(struct ceil_topo *t, const char *xml_path, char err[CEIL_ERRL
         return -(e ? e : EINVAL);
     }
     t->this_system = hwloc_topology_is_thissystem(t->topo);
+    if (t->this_system && !xml_path)
+        ceil_hypervisor(t->hypervisor, sizeof t->hypervisor);
     t->packages = count_of(t->topo, HWLOC_OBJ_PACKAGE);
     t->cores = count_of(t->topo, HWLOC_OBJ_CORE);
     t->pus = count_of(t->topo, HWLOC_OBJ_PU);
@@ -81,6 +85,8 @@ int ceil_topo_load(struct ceil_topo *t, const char *xml_path, char err[CEIL_ERRL
     if (!model)
         model = hwloc_obj_get_info_by_name(root, "CPUModel");
     snprintf(t->cpu_model, sizeof t->cpu_model, "%s", model ? model : "unknown");
+    for (size_t len = strlen(t->cpu_model); len && t->cpu_model[len - 1] == ' ';) /* AMD pads it */
+        t->cpu_model[--len] = '\0';
     if (t->pus == 0 || build_pin_order(t) != 0) {
         snprintf(err, CEIL_ERRLEN, "%s: the topology has no usable processing units",
                  xml_path ? xml_path : "this machine");

@@ -17,6 +17,7 @@ struct ceil_topo {
     unsigned l3_count;
     uint64_t numa_bytes;       /* memory hwloc reports (0 if it reports none) */
     char cpu_model[128];
+    char hypervisor[32];       /* this machine's hypervisor vendor, "" if none or not this machine */
     /* OS indices of the PUs, physical cores first and compact: the first PU of each core in
      * order, then the second PU of each core, and so on (likwid-pin's physical-first order). */
     int *pin_order;
