@@ -25,7 +25,7 @@ static const char usage[] =
     "  -t, --ticks T      ticks per timed repetition (default 100)\n"
     "  -m, --mode MODE    batched: one dispatch, every worker runs all T ticks (default)\n"
     "                     pertick: one synchronised dispatch per tick, as a simulation loop\n"
-    "  -r, --reps R       timed repetitions after one discarded warm-up (default 5);\n"
+    "  -r, --reps R       timed repetitions after one discarded warm-up tick (default 5);\n"
     "                     seconds is the best of them, seconds_median their median\n"
     "  -c, --cpus LIST    CPUs for workers 0, 1, ... (\"0-3,8\"; default: physical cores first)\n"
     "      --barrier KIND proc only: futex (spin, then sleep; default) or pthread (comparison)\n"
@@ -121,7 +121,7 @@ static void print_table(const struct run_args *a, const struct ceil_point_result
     if (a->variant == &ceil_variant_proc)
         printf("  barrier      %s\n", ceil_barrier_name(a->barrier));
     printf("  valid        yes: equal to serial bit for bit after %llu ticks\n",
-           (unsigned long long)((a->reps + 1) * a->ticks));
+           (unsigned long long)(1 + a->reps * a->ticks));
 }
 
 static void print_json(const struct run_args *a, const struct ceil_point_result *res, const char *thp)

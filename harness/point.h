@@ -9,7 +9,7 @@ struct ceil_point {
     struct ceil_config cfg;
     enum ceil_mode mode;
     unsigned long ticks; /* per timed repetition */
-    unsigned reps;       /* timed repetitions, after one discarded warm-up */
+    unsigned reps;       /* timed repetitions, after one discarded warm-up tick */
 };
 
 struct ceil_point_result {
@@ -36,8 +36,9 @@ const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct cei
 int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got,
                       const struct ceil_arrays *want, char why[CEIL_ERRLEN]);
 
-/* Measures p: prepare (timed as start-up), one warm-up run, p->reps timed runs, then the
- * arrays checked against serial after (1 + reps) * ticks ticks. A mismatch is not an error
+/* Measures p: prepare (timed as start-up), one warm-up tick (every element touched once, a
+ * first dispatch), p->reps timed runs, then the arrays checked against serial after
+ * 1 + reps * ticks ticks. A mismatch is not an error
  * here: res->valid says it, and the caller must not report the timings as a result.
  * Returns 0, or -errno (a worker died, interrupted, no memory) with a message. */
 int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
