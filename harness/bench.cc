@@ -1,0 +1,753 @@
+// ceilings-bench: the sweep as Google Benchmark benchmarks, planned from the topology.
+//
+// A thin wrapper: the C variants do the work; Google Benchmark times it (wall clock: the
+// default CPU timer cannot see worker threads or child processes), repeats it, interleaves
+// the repetitions at random against drift, aggregates and writes the JSON. Every point's
+// arrays are compared with serial's after the same ticks; a difference fails the point and
+// makes the process exit 1. Names parse back into their parts:
+//   KERNEL/VARIANT/MODE/n:N/workers:W   MODE: batched, pertick, dispatch or startup
+extern "C" {
+#include "build_info.h"
+#include "cli.h"
+#include "cpulist.h"
+#include "machine.h"
+#include "plan.h"
+#include "point.h"
+#include "team.h"
+#include "topology.h"
+}
+
+#include <benchmark/benchmark.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <getopt.h>
+#include <map>
+#include <regex>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace {
+
+enum class Family { Sweep, Dispatch, Startup };
+
+// One registered benchmark.
+struct Spec {
+    Family family;
+    const ceil_kernel *kernel;
+    const ceil_variant *variant;
+    const char *variant_label; // "proc-pthread" for the process team on the pthread barrier
+    ceil_mode mode;
+    ceil_barrier_kind barrier;
+    uint64_t n;
+    const ceil_plan_workers *workers;
+    unsigned long ticks; // per iteration
+};
+
+// How long each sweep runs.
+struct Settings {
+    double seconds_per_run; // a repetition's ticks at one worker
+    int repetitions;
+    unsigned long dispatch_ticks;
+    bool startup_dram;
+};
+
+const Settings settings_for[] = {
+    /* quick   */ { 0.02, 2, 500, false },
+    /* default */ { 0.05, 5, 2000, false },
+    /* full    */ { 0.20, 10, 5000, true },
+};
+
+struct Run {
+    ceil_topo topo{};
+    ceil_plan plan{};
+    ceil_refs *refs = nullptr;
+    std::vector<Spec> specs; // stable addresses: reserved before registration
+    std::vector<std::string> failures;
+} g;
+
+std::string name_of(const Spec &s)
+{
+    static const char *modes[] = { "batched", "pertick" };
+    const char *mode = s.family == Family::Dispatch ? "dispatch"
+                       : s.family == Family::Startup ? "startup"
+                                                     : modes[s.mode];
+    return std::string(s.kernel->name) + "/" + s.variant_label + "/" + mode + "/n:" + std::to_string(s.n) +
+           "/workers:" + std::to_string(s.workers->count);
+}
+
+ceil_config config_of(const Spec &s)
+{
+    ceil_config cfg{};
+    cfg.kernel = s.kernel;
+    cfg.n = (size_t)s.n;
+    cfg.workers = s.workers->count;
+    cfg.cpus = s.workers->cpus;
+    cfg.topology = g.topo.topo;
+    cfg.barrier = s.barrier;
+    return cfg;
+}
+
+void fail(benchmark::State &state, const Spec &s, const std::string &why)
+{
+    state.SkipWithError(why.c_str());
+    if (!ceil_stop_signal())
+        g.failures.push_back(name_of(s) + ": " + why);
+}
+
+// The arrays after `ticks` ticks must equal serial's. Returns false (and fails the point) if not.
+bool validate(benchmark::State &state, const Spec &s, const ceil_run *run, unsigned long ticks)
+{
+    char err[CEIL_ERRLEN], why[CEIL_ERRLEN];
+    const ceil_arrays *want = ceil_refs_get(g.refs, s.kernel, (size_t)s.n, ticks, err);
+    if (!want) {
+        fail(state, s, std::string("no serial reference: ") + err);
+        return false;
+    }
+    if (!ceil_arrays_equal(s.kernel, &run->arrays, want, why)) {
+        fail(state, s, std::string("differs from serial: ") + why);
+        return false;
+    }
+    return true;
+}
+
+void set_label(benchmark::State &state, const ceil_run *run)
+{
+    char cpus[256];
+    ceil_format_cpulist(run->cpu_of, run->workers, cpus, sizeof cpus);
+    state.SetLabel(std::string("cpus=") + cpus);
+}
+
+// KERNEL/VARIANT/{batched,pertick}: one repetition is `ticks` ticks after a warm-up tick.
+void sweep_point(benchmark::State &state, const Spec *s)
+{
+    char err[CEIL_ERRLEN] = "";
+    if (ceil_stop_signal()) {
+        state.SkipWithError("interrupted");
+        return;
+    }
+    ceil_config cfg = config_of(*s);
+    ceil_run *run = nullptr;
+    int rc = s->variant->prepare(&cfg, &run, err);
+    if (rc == 0)
+        rc = s->variant->run(run, 1, s->mode, err);
+    for (auto _ : state) {
+        if (rc != 0)
+            break;
+        rc = s->variant->run(run, s->ticks, s->mode, err);
+    }
+    if (rc != 0) {
+        fail(state, *s, err);
+    } else if (validate(state, *s, run, 1 + (unsigned long)state.iterations() * s->ticks)) {
+        double elem_ticks = (double)s->n * (double)s->ticks, bytes = ceil_kernel_bytes(s->kernel) * elem_ticks;
+        state.SetBytesProcessed((int64_t)(bytes * (double)state.iterations()));
+        state.SetItemsProcessed((int64_t)(elem_ticks * (double)state.iterations()));
+        state.counters["gbps"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+        state.counters["ns_per_elem_tick"] = benchmark::Counter(
+            elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+        state.counters["ticks"] = (double)s->ticks;
+        state.counters["workers_running"] = run->workers;
+        set_label(state, run);
+    }
+    s->variant->release(run);
+}
+
+// KERNEL/VARIANT/dispatch: EPCC's overhead, per tick: (pertick - batched) / ticks, on a size
+// small enough that the dispatch is most of a tick. The time reported is the per-tick run's.
+void dispatch_point(benchmark::State &state, const Spec *s)
+{
+    char err[CEIL_ERRLEN] = "";
+    if (ceil_stop_signal()) {
+        state.SkipWithError("interrupted");
+        return;
+    }
+    ceil_config cfg = config_of(*s);
+    ceil_run *run = nullptr;
+    int rc = s->variant->prepare(&cfg, &run, err);
+    if (rc == 0)
+        rc = s->variant->run(run, 1, CEIL_BATCHED, err);
+    if (rc == 0)
+        rc = s->variant->run(run, 1, CEIL_PERTICK, err);
+    double overhead = 0, batched = 0, pertick = 0;
+    for (auto _ : state) {
+        if (rc != 0)
+            break;
+        double t0 = ceil_now();
+        rc = s->variant->run(run, s->ticks, CEIL_BATCHED, err);
+        double t1 = ceil_now();
+        if (rc == 0)
+            rc = s->variant->run(run, s->ticks, CEIL_PERTICK, err);
+        double t2 = ceil_now();
+        state.SetIterationTime(t2 - t1);
+        batched += (t1 - t0) / (double)s->ticks;
+        pertick += (t2 - t1) / (double)s->ticks;
+        overhead += ((t2 - t1) - (t1 - t0)) / (double)s->ticks;
+    }
+    if (rc != 0) {
+        fail(state, *s, err);
+    } else if (validate(state, *s, run, 2 + 2 * (unsigned long)state.iterations() * s->ticks)) {
+        using C = benchmark::Counter;
+        state.counters["overhead_us"] = C(overhead * 1e6, C::kAvgIterations);
+        state.counters["batched_us_per_tick"] = C(batched * 1e6, C::kAvgIterations);
+        state.counters["pertick_us_per_tick"] = C(pertick * 1e6, C::kAvgIterations);
+        state.counters["ticks"] = (double)s->ticks;
+        set_label(state, run);
+    }
+    s->variant->release(run);
+}
+
+// KERNEL/VARIANT/startup: prepare alone (map, start the team, pin, first touch), timed.
+void startup_point(benchmark::State &state, const Spec *s)
+{
+    char err[CEIL_ERRLEN] = "";
+    if (ceil_stop_signal()) {
+        state.SkipWithError("interrupted");
+        return;
+    }
+    ceil_config cfg = config_of(*s);
+    int rc = 0;
+    for (auto _ : state) {
+        ceil_run *run = nullptr;
+        double t0 = ceil_now();
+        rc = s->variant->prepare(&cfg, &run, err);
+        state.SetIterationTime(ceil_now() - t0);
+        if (rc == 0 && !validate(state, *s, run, 0))
+            rc = -EINVAL;
+        s->variant->release(run);
+        if (rc != 0)
+            break;
+    }
+    if (rc != 0 && rc != -EINVAL)
+        fail(state, *s, err);
+    if (rc == 0)
+        state.counters["first_touch_bytes"] = ceil_kernel_footprint(s->kernel) * (double)s->n;
+}
+
+// Seconds per serial tick of kernel k at n, to size every point's ticks alike.
+double serial_tick_seconds(const ceil_kernel *k, uint64_t n, std::string &err)
+{
+    char msg[CEIL_ERRLEN];
+    ceil_config cfg{};
+    cfg.kernel = k;
+    cfg.n = (size_t)n;
+    cfg.workers = 1;
+    ceil_run *run = nullptr;
+    if (ceil_variant_serial.prepare(&cfg, &run, msg) != 0 || ceil_variant_serial.run(run, 1, CEIL_BATCHED, msg) != 0) {
+        err = msg;
+        ceil_variant_serial.release(run);
+        return -1;
+    }
+    double elapsed = 0;
+    unsigned long ticks = 1;
+    for (;; ticks *= 2) {
+        double t0 = ceil_now();
+        if (ceil_variant_serial.run(run, ticks, CEIL_BATCHED, msg) != 0) {
+            err = msg;
+            ticks = 0;
+            break;
+        }
+        if ((elapsed = ceil_now() - t0) >= 2e-3)
+            break;
+    }
+    ceil_variant_serial.release(run);
+    return ticks ? elapsed / (double)ticks : -1;
+}
+
+unsigned long ticks_for(double seconds, double per_tick)
+{
+    double t = std::round(seconds / per_tick);
+    return t < 1 ? 1 : t > 1e7 ? 10000000UL : (unsigned long)t;
+}
+
+const ceil_plan_size *target(const char *level)
+{
+    for (unsigned i = 0; i < g.plan.n_sizes; i++)
+        if (g.plan.sizes[i].target && strcmp(g.plan.sizes[i].target, level) == 0)
+            return &g.plan.sizes[i];
+    return nullptr;
+}
+
+// Fills g.specs from the plan. Returns false (with a message) if calibration fails.
+bool plan_specs(const Settings &set, std::string &err)
+{
+    const ceil_plan_workers *one = &g.plan.workers[0];
+    std::vector<std::pair<const ceil_kernel *, const ceil_plan_size *>> points;
+    for (unsigned k = 0; k < ceil_kernel_count; k++) {
+        const ceil_kernel *kern = &ceil_kernels[k];
+        for (unsigned i = 0; i < g.plan.n_sizes; i++) {
+            const ceil_plan_size *size = &g.plan.sizes[i];
+            // a baseline runs serially at the L2 and L3 targets only: the vectorisation gain
+            if (kern->baseline && !(size->target && strcmp(size->target, "DRAM") != 0))
+                continue;
+            points.emplace_back(kern, size);
+        }
+    }
+    g.specs.reserve(points.size() * (1 + 4 * g.plan.n_workers) + 8 * g.plan.n_workers + 16);
+    for (auto &[kern, size] : points) {
+        double per_tick = serial_tick_seconds(kern, size->n, err);
+        if (per_tick < 0)
+            return false;
+        unsigned long ticks = ticks_for(set.seconds_per_run, per_tick);
+        fprintf(stderr, "\rceilings-bench: sizing %-12s n=%-12llu %.3g s per serial tick -> %lu ticks   ",
+                kern->name, (unsigned long long)size->n, per_tick, ticks);
+        g.specs.push_back({ Family::Sweep, kern, &ceil_variant_serial, "serial", CEIL_BATCHED, CEIL_BARRIER_FUTEX,
+                            size->n, one, ticks });
+        if (kern->baseline)
+            continue;
+        for (unsigned w = 0; w < g.plan.n_workers; w++)
+            for (const ceil_variant *v : { &ceil_variant_omp, &ceil_variant_proc })
+                for (ceil_mode m : { CEIL_BATCHED, CEIL_PERTICK })
+                    g.specs.push_back({ Family::Sweep, kern, v, v->name, m, CEIL_BARRIER_FUTEX, size->n,
+                                        &g.plan.workers[w], ticks });
+    }
+    fprintf(stderr, "\n");
+
+    // dispatch: 1024 elements per worker of the largest team, so a tick is mostly dispatch
+    const ceil_kernel *motion = ceil_kernel_find("motion");
+    uint64_t small = 1024ULL * g.plan.workers[g.plan.n_workers - 1].count;
+    for (unsigned w = 0; w < g.plan.n_workers; w++) {
+        g.specs.push_back({ Family::Dispatch, motion, &ceil_variant_omp, "omp", CEIL_BATCHED, CEIL_BARRIER_FUTEX,
+                            small, &g.plan.workers[w], set.dispatch_ticks });
+        g.specs.push_back({ Family::Dispatch, motion, &ceil_variant_proc, "proc", CEIL_BATCHED,
+                            CEIL_BARRIER_FUTEX, small, &g.plan.workers[w], set.dispatch_ticks });
+        g.specs.push_back({ Family::Dispatch, motion, &ceil_variant_proc, "proc-pthread", CEIL_BATCHED,
+                            CEIL_BARRIER_PTHREAD, small, &g.plan.workers[w], set.dispatch_ticks / 10 + 1 });
+    }
+
+    // start-up: team creation at a small size, first touch dominating at larger ones
+    std::vector<const ceil_plan_size *> startup_sizes = { target("L2"), target("L3") };
+    if (set.startup_dram)
+        startup_sizes.push_back(target("DRAM"));
+    for (const ceil_plan_size *size : startup_sizes) {
+        if (!size)
+            continue;
+        g.specs.push_back({ Family::Startup, motion, &ceil_variant_serial, "serial", CEIL_BATCHED,
+                            CEIL_BARRIER_FUTEX, size->n, one, 0 });
+        for (unsigned w = 0; w < g.plan.n_workers; w++)
+            for (const ceil_variant *v : { &ceil_variant_omp, &ceil_variant_proc })
+                g.specs.push_back({ Family::Startup, motion, v, v->name, CEIL_BATCHED, CEIL_BARRIER_FUTEX, size->n,
+                                    &g.plan.workers[w], 0 });
+    }
+    return true;
+}
+
+void register_specs()
+{
+    for (const Spec &s : g.specs) {
+        std::string name = name_of(s);
+        benchmark::internal::Benchmark *b = nullptr;
+        switch (s.family) {
+        case Family::Sweep:
+            b = benchmark::RegisterBenchmark(name.c_str(), sweep_point, &s)->UseRealTime()->Iterations(1);
+            break;
+        case Family::Dispatch:
+            b = benchmark::RegisterBenchmark(name.c_str(), dispatch_point, &s)->UseManualTime()->Iterations(5);
+            break;
+        case Family::Startup:
+            b = benchmark::RegisterBenchmark(name.c_str(), startup_point, &s)->UseManualTime()->Iterations(3);
+            break;
+        }
+        b->Unit(benchmark::kMicrosecond);
+    }
+}
+
+// The names Google Benchmark will run, as its --benchmark_filter selects them.
+size_t count_selected()
+{
+    std::string filter = benchmark::GetBenchmarkFilter();
+    bool negate = !filter.empty() && filter[0] == '-';
+    if (negate)
+        filter.erase(0, 1);
+    if (filter.empty() || filter == "all")
+        filter = ".";
+    std::regex re(filter, std::regex::extended);
+    size_t count = 0;
+    for (const Spec &s : g.specs)
+        count += std::regex_search(name_of(s), re) != negate;
+    return count;
+}
+
+std::string fmt(const char *f, double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+std::string clock_text(double seconds)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d:%02d", (int)seconds / 60, (int)seconds % 60);
+    return buf;
+}
+
+// The display: one line per repetition with points done of total and time left.
+class Progress : public benchmark::BenchmarkReporter {
+public:
+    Progress(size_t total) : total_(total), start_(ceil_now()) {}
+
+    bool ReportContext(const Context &) override
+    {
+        printf("ceilings-bench: %zu runs (points x repetitions), repetitions in random order\n", total_);
+        return true;
+    }
+
+    void ReportRuns(const std::vector<Run> &runs) override
+    {
+        for (const Run &r : runs) {
+            if (r.run_type == Run::RT_Aggregate)
+                continue;
+            done_++;
+            double elapsed = ceil_now() - start_, left = elapsed / (double)done_ * (double)(total_ - done_);
+            std::string what;
+            if (r.error_occurred)
+                what = "ERROR: " + r.error_message;
+            else if (r.counters.count("gbps"))
+                what = fmt("%8.2f GB/s", r.counters.at("gbps"));
+            else if (r.counters.count("overhead_us"))
+                what = fmt("%8.3f us/tick dispatch", r.counters.at("overhead_us"));
+            else
+                what = fmt("%8.3f ms start-up", r.GetAdjustedRealTime() / 1e3);
+            printf("[%*zu/%zu %3.0f%%] %-52s %s  (%s, ~%s left)\n", width(), done_, total_,
+                   100.0 * (double)done_ / (double)total_, r.run_name.function_name.c_str(), what.c_str(),
+                   clock_text(elapsed).c_str(), clock_text(left).c_str());
+            fflush(stdout);
+        }
+    }
+
+private:
+    int width() const { return (int)std::to_string(total_).size(); }
+    size_t total_, done_ = 0;
+    double start_;
+};
+
+struct Parts {
+    std::string kernel, variant, mode;
+    uint64_t n = 0;
+    unsigned workers = 0;
+};
+
+Parts parse_name(const std::string &name)
+{
+    Parts p;
+    std::vector<std::string> f;
+    size_t at = 0;
+    for (size_t slash; (slash = name.find('/', at)) != std::string::npos; at = slash + 1)
+        f.push_back(name.substr(at, slash - at));
+    f.push_back(name.substr(at));
+    if (f.size() == 5) {
+        p.kernel = f[0], p.variant = f[1], p.mode = f[2];
+        p.n = std::stoull(f[3].substr(2));
+        p.workers = (unsigned)std::stoul(f[4].substr(8));
+    }
+    return p;
+}
+
+// The file output: Google Benchmark's JSON, with a speedup counter over serial at the same N
+// (serial's median over this run's time) added once every run is in; and a flat CSV.
+class Results : public benchmark::JSONReporter {
+public:
+    explicit Results(std::string csv_path) : csv_path_(std::move(csv_path)) {}
+
+    // Names stay KERNEL/VARIANT/MODE/n:N/workers:W: the "/iterations:1/real_time" Google
+    // Benchmark appends says only what the context's "timer" key says for every point.
+    void ReportRuns(const std::vector<Run> &runs) override
+    {
+        for (Run r : runs) {
+            r.run_name.iterations.clear();
+            r.run_name.time_type.clear();
+            runs_.push_back(r);
+        }
+    }
+
+    void Finalize() override
+    {
+        add_speedups();
+        if (!runs_.empty())
+            JSONReporter::ReportRuns(runs_);
+        JSONReporter::Finalize();
+        if (!csv_path_.empty())
+            write_csv();
+    }
+
+    bool csv_ok = true;
+
+private:
+    static double seconds(const Run &r) { return r.GetAdjustedRealTime() * 1e-6; } // all in microseconds
+
+    void add_speedups()
+    {
+        std::map<std::string, double> serial; // "kernel/n" -> median seconds of a repetition
+        for (const Run &r : runs_) {
+            Parts p = parse_name(r.run_name.function_name);
+            bool median = r.run_type == Run::RT_Aggregate ? r.aggregate_name == "median" : r.repetitions == 1;
+            if (p.variant == "serial" && p.mode == "batched" && median && !r.error_occurred)
+                serial[p.kernel + "/" + std::to_string(p.n)] = seconds(r);
+        }
+        std::map<std::string, std::vector<double>> per_rep;
+        for (Run &r : runs_) {
+            Parts p = parse_name(r.run_name.function_name);
+            auto it = serial.find(p.kernel + "/" + std::to_string(p.n));
+            if (it == serial.end() || r.error_occurred || (p.mode != "batched" && p.mode != "pertick"))
+                continue;
+            if (r.run_type == Run::RT_Iteration) {
+                r.counters["speedup"] = it->second / seconds(r);
+                per_rep[r.run_name.function_name].push_back(r.counters["speedup"]);
+            }
+        }
+        for (Run &r : runs_) {
+            auto reps = per_rep.find(r.run_name.function_name);
+            if (r.run_type != Run::RT_Aggregate || reps == per_rep.end())
+                continue;
+            Parts p = parse_name(r.run_name.function_name);
+            double s = serial[p.kernel + "/" + std::to_string(p.n)];
+            const std::vector<double> &v = reps->second;
+            double mean = 0, var = 0;
+            for (double x : v)
+                mean += x / (double)v.size();
+            for (double x : v)
+                var += (x - mean) * (x - mean) / (double)(v.size() > 1 ? v.size() - 1 : 1);
+            if (r.aggregate_name == "mean" || r.aggregate_name == "median")
+                r.counters["speedup"] = s / seconds(r);
+            else if (r.aggregate_name == "stddev")
+                r.counters["speedup"] = std::sqrt(var);
+            else if (r.aggregate_name == "cv")
+                r.counters["speedup"] = mean > 0 ? std::sqrt(var) / mean : 0;
+        }
+    }
+
+    void write_csv()
+    {
+        std::ofstream out(csv_path_);
+        out << "name,kernel,variant,mode,n,workers,run_type,aggregate,repetition,iterations,time_us,"
+               "gbps,ns_per_elem_tick,speedup,overhead_us,label,error\n";
+        for (const Run &r : runs_) {
+            Parts p = parse_name(r.run_name.function_name);
+            auto counter = [&](const char *k) {
+                auto it = r.counters.find(k);
+                return it == r.counters.end() ? std::string() : fmt("%.9g", it->second.value);
+            };
+            std::string error = r.error_message;
+            for (char &c : error)
+                if (c == ',' || c == '"' || c == '\n')
+                    c = ';';
+            out << r.run_name.function_name << ',' << p.kernel << ',' << p.variant << ',' << p.mode << ',' << p.n
+                << ',' << p.workers << ',' << (r.run_type == Run::RT_Aggregate ? "aggregate" : "iteration") << ','
+                << r.aggregate_name << ',' << (r.run_type == Run::RT_Aggregate ? -1 : r.repetition_index) << ','
+                << r.iterations << ',' << (r.error_occurred ? std::string() : fmt("%.9g", r.GetAdjustedRealTime()))
+                << ',' << counter("gbps") << ',' << counter("ns_per_elem_tick") << ',' << counter("speedup") << ','
+                << counter("overhead_us") << ',' << r.report_label << ',' << error << '\n';
+        }
+        csv_ok = out.good();
+    }
+
+    std::string csv_path_;
+    std::vector<Run> runs_;
+};
+
+const char usage[] =
+    "usage: ceilings-bench [--sweep quick|default|full] [--results DIR] [--benchmark_* flags]\n"
+    "Runs every kernel x variant x mode over the sizes and worker counts `ceilings plan` gives\n"
+    "for this machine, as Google Benchmark benchmarks named KERNEL/VARIANT/MODE/n:N/workers:W,\n"
+    "each checked against serial bit for bit; plus per-tick dispatch overhead (MODE dispatch)\n"
+    "and team start-up (MODE startup). Wall-clock time, repetitions in random order.\n"
+    "\n"
+    "  -s, --sweep KIND     quick, default or full (sizes per decade, repetitions, run length)\n"
+    "  -r, --results DIR    write DIR/bench.json (Google Benchmark JSON), DIR/bench.csv and\n"
+    "                       DIR/plan.json; files appear whole or not at all\n"
+    "      --max-bytes B    no footprint above B bytes\n"
+    "  -h, --help           this text\n"
+    "Every --benchmark_* flag works: --benchmark_filter=motion/omp, --benchmark_repetitions=3,\n"
+    "--benchmark_out=FILE (with the speedup counters), ... Exit status: 0 ok; 1 a point failed\n"
+    "or differs from serial, or the run was interrupted; 2 bad usage.\n";
+
+bool has_flag(int argc, char **argv, const char *prefix)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
+int flag_int(int argc, char **argv, const char *prefix, int fallback)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
+            return atoi(argv[i] + strlen(prefix));
+    return fallback;
+}
+
+bool write_text(const std::string &path, const std::string &text)
+{
+    std::string part = path + ".part";
+    std::ofstream out(part);
+    out << text;
+    out.close();
+    if (!out.good() || rename(part.c_str(), path.c_str()) != 0) {
+        remove(part.c_str());
+        return false;
+    }
+    return true;
+}
+
+void add_context()
+{
+    const ceil_topo &t = g.topo;
+    char buf[64];
+    auto add = [](const char *k, const std::string &v) { benchmark::AddCustomContext(k, v); };
+    add("ceilings_version", CEIL_VERSION);
+    add("cpu_model", t.cpu_model);
+    add("packages", std::to_string(t.packages));
+    add("physical_cores", std::to_string(t.cores));
+    add("logical_cpus", std::to_string(t.pus));
+    add("numa_nodes", std::to_string(t.numa_nodes));
+    add("l2_bytes", std::to_string(t.l2_bytes));
+    add("l2_count", std::to_string(t.l2_count));
+    add("l3_bytes", std::to_string(t.l3_bytes));
+    add("l3_count", std::to_string(t.l3_count));
+    add("hypervisor", t.hypervisor[0] ? t.hypervisor : "none");
+    add("memory_available_bytes", std::to_string(ceil_mem_available()));
+    ceil_thp_setting("enabled", buf, sizeof buf);
+    add("thp_enabled", buf);
+    ceil_thp_setting("shmem_enabled", buf, sizeof buf);
+    add("thp_shmem_enabled", buf);
+    add("page_size", std::to_string(ceil_page_size()));
+    add("memory_policy", "one MAP_SHARED|MAP_ANONYMOUS mapping for every variant, first touch by the owning worker");
+    add("compiler", ceil_build_compiler());
+    add("build_flags", ceil_build_flags());
+    add("hwloc_version", HWLOC_VERSION);
+    add("benchmark_version", CEIL_BENCHMARK_VERSION);
+    add("timer", "wall clock (UseRealTime; UseManualTime for dispatch and startup)");
+    add("sweep", ceil_sweep_name(g.plan.sweep));
+    std::string pins = "{";
+    for (unsigned w = 0; w < g.plan.n_workers; w++) {
+        char cpus[512];
+        ceil_format_cpulist(g.plan.workers[w].cpus, g.plan.workers[w].count, cpus, sizeof cpus);
+        pins += (w ? ", \"" : "\"") + std::to_string(g.plan.workers[w].count) + "\": [" + cpus + "]";
+    }
+    add("pin_map", pins + "}");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Our defaults for Google Benchmark, unless the command line sets them.
+    std::vector<std::string> extra;
+    if (!has_flag(argc, argv, "--benchmark_enable_random_interleaving"))
+        extra.push_back("--benchmark_enable_random_interleaving=true");
+
+    static const struct option longopts[] = {
+        { "sweep", required_argument, nullptr, 's' },   { "results", required_argument, nullptr, 'r' },
+        { "max-bytes", required_argument, nullptr, 'm' }, { "help", no_argument, nullptr, 'h' },
+        { nullptr, 0, nullptr, 0 },
+    };
+    // Our options first, Google Benchmark's after: split argv.
+    std::vector<char *> ours = { argv[0] }, theirs = { argv[0] };
+    for (int i = 1; i < argc; i++)
+        (strncmp(argv[i], "--benchmark_", 12) == 0 ? theirs : ours).push_back(argv[i]);
+    enum ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
+    const char *results = nullptr;
+    uint64_t max_bytes = 0;
+    int c, rc;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long((int)ours.size(), ours.data(), ":s:r:h", longopts, nullptr)) != -1) {
+        switch (c) {
+        case 's':
+            if ((rc = ceil_parse_sweep("bench", optarg, &sweep)) != 0)
+                return rc;
+            break;
+        case 'r': results = optarg; break;
+        case 'm':
+            if ((rc = ceil_parse_count("bench", "--max-bytes", optarg, 1, UINT64_MAX / 2, &max_bytes)) != 0)
+                return rc;
+            break;
+        case 'h': fputs(usage, stdout); return CEIL_EXIT_OK;
+        case ':': return ceil_usage_error("bench", "%s needs a value (see --help)", ours[optind - 1]);
+        default: return ceil_usage_error("bench", "unknown option '%s' (see --help)", ours[optind - 1]);
+        }
+    }
+    if (optind != (int)ours.size())
+        return ceil_usage_error("bench", "unexpected argument '%s' (see --help)", ours[optind]);
+    const Settings &set = settings_for[sweep];
+    if (!has_flag(argc, argv, "--benchmark_repetitions="))
+        extra.push_back("--benchmark_repetitions=" + std::to_string(set.repetitions));
+    std::string json_path, csv_path;
+    if (results) {
+        if (has_flag(argc, argv, "--benchmark_out"))
+            return ceil_usage_error("bench", "--results writes the files itself: drop --benchmark_out");
+        if (mkdir(results, 0777) != 0 && errno != EEXIST)
+            return ceil_fail("bench", "--results: cannot create %s: %s", results, strerror(errno));
+        json_path = std::string(results) + "/bench.json";
+        csv_path = std::string(results) + "/bench.csv";
+        extra.push_back("--benchmark_out=" + json_path + ".part");
+        extra.push_back("--benchmark_out_format=json");
+    }
+    for (std::string &e : extra)
+        theirs.push_back(&e[0]);
+    int gb_argc = (int)theirs.size();
+    benchmark::Initialize(&gb_argc, theirs.data());
+    if (benchmark::ReportUnrecognizedArguments(gb_argc, theirs.data()))
+        return CEIL_EXIT_USAGE;
+    int repetitions = flag_int((int)theirs.size(), theirs.data(), "--benchmark_repetitions=", set.repetitions);
+
+    char err[CEIL_ERRLEN];
+    if (ceil_topo_load(&g.topo, nullptr, err) != 0)
+        return ceil_fail("bench", "%s", err);
+    if (ceil_plan_make(&g.plan, &g.topo, sweep, ceil_mem_available(), "MemAvailable", max_bytes, err) != 0)
+        return ceil_fail("bench", "%s", err);
+    for (unsigned i = 0; i < g.plan.n_notes; i++)
+        fprintf(stderr, "ceilings-bench: plan: %s\n", g.plan.notes[i]);
+    g.refs = ceil_refs_new();
+    ceil_install_stop_handlers();
+    std::string why;
+    if (!plan_specs(set, why))
+        return ceil_fail("bench", "sizing the ticks failed: %s", why.c_str());
+    register_specs();
+    add_context();
+
+    if (results) {
+        json_t *plan = ceil_plan_json(&g.plan, &g.topo);
+        char *text = json_dumps(plan, JSON_INDENT(2));
+        bool ok = text && write_text(std::string(results) + "/plan.json", std::string(text) + "\n");
+        free(text);
+        json_decref(plan);
+        if (!ok)
+            return ceil_fail("bench", "cannot write %s/plan.json", results);
+    }
+    bool want_file = results || has_flag(argc, argv, "--benchmark_out=");
+    Progress progress(count_selected() * (size_t)repetitions);
+    Results file(results ? csv_path + ".part" : "");
+    benchmark::RunSpecifiedBenchmarks(&progress, want_file ? &file : nullptr);
+    benchmark::Shutdown();
+    ceil_refs_free(g.refs);
+
+    int stopped = ceil_stop_signal();
+    if (results) {
+        if (stopped || !file.csv_ok || rename((csv_path + ".part").c_str(), csv_path.c_str()) != 0 ||
+            rename((json_path + ".part").c_str(), json_path.c_str()) != 0) {
+            remove((csv_path + ".part").c_str());
+            remove((json_path + ".part").c_str());
+            if (!stopped)
+                return ceil_fail("bench", "cannot write the results into %s", results);
+        }
+    }
+    ceil_plan_free(&g.plan);
+    ceil_topo_free(&g.topo);
+    if (stopped)
+        return ceil_fail("bench", "interrupted by signal %d: no results written", stopped);
+    if (!g.failures.empty()) {
+        for (const std::string &f : g.failures)
+            fprintf(stderr, "ceilings-bench: FAILED %s\n", f.c_str());
+        return ceil_fail("bench", "%zu point(s) failed or differ from serial", g.failures.size());
+    }
+    printf("ceilings-bench: every point equal to serial bit for bit\n");
+    if (results)
+        printf("ceilings-bench: results in %s (bench.json, bench.csv, plan.json)\n", results);
+    return CEIL_EXIT_OK;
+}

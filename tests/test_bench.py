@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""A smoke run of the quick sweep (capped small): the JSON and CSV have the shape other tools
+read, every planned point is present and validated, names parse back, Google Benchmark's own
+flags still work, and an interrupted run leaves no result file. Usage: test_bench.py BENCH"""
+import csv
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+bench = sys.argv[1]
+failures = 0
+NAME = re.compile(r"^([a-z-]+)/([a-z-]+)/(batched|pertick|dispatch|startup)/n:(\d+)/workers:(\d+)$")
+CAP = "40000000"  # the L2 and L3 targets here, no DRAM: seconds, not minutes
+
+
+def expect(cond, what):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL:", what, file=sys.stderr)
+
+
+def run(*args, timeout=300):
+    return subprocess.run([bench, *args], capture_output=True, text=True, timeout=timeout)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "r")
+    r = run("--sweep", "quick", "--max-bytes", CAP, "--results", out)
+    expect(r.returncode == 0, f"quick sweep exit {r.returncode}: {r.stderr[-2000:]}")
+    expect("every point equal to serial" in r.stdout, "no validation summary")
+    expect(re.search(r"\[\s*\d+/\d+\s+100%\]", r.stdout), "no progress with points done of total")
+    expect(sorted(os.listdir(out)) == ["bench.csv", "bench.json", "plan.json"], f"files {os.listdir(out)}")
+    data = json.load(open(os.path.join(out, "bench.json")))
+    plan = json.load(open(os.path.join(out, "plan.json")))
+    ctx = data["context"]
+    for key in ("cpu_model", "physical_cores", "logical_cpus", "l2_bytes", "l3_bytes", "numa_nodes",
+                "pin_map", "thp_enabled", "thp_shmem_enabled", "page_size", "compiler", "build_flags",
+                "hwloc_version", "benchmark_version", "timer", "sweep", "hypervisor"):
+        expect(key in ctx, f"context has no {key}")
+    expect(json.loads(ctx["pin_map"]) == {str(w["count"]): w["cpus"] for w in plan["workers"]}, "pin_map")
+
+    runs = data["benchmarks"]
+    names = {b["run_name"] for b in runs}
+    for name in names:
+        expect(NAME.match(name), f"name does not parse: {name}")
+    expect(not any(b.get("error_occurred") for b in runs), "a point failed")
+
+    # every planned point is there
+    counts = [w["count"] for w in plan["workers"]]
+    want = set()
+    for s in plan["sizes"]:
+        for k in ("motion", "trig"):
+            want.add(f"{k}/serial/batched/n:{s['n']}/workers:1")
+            for w in counts:
+                for v in ("omp", "proc"):
+                    for m in ("batched", "pertick"):
+                        want.add(f"{k}/{v}/{m}/n:{s['n']}/workers:{w}")
+        if s.get("target") in ("L2", "L3"):
+            want.add(f"trig-scalar/serial/batched/n:{s['n']}/workers:1")
+    missing = want - names
+    expect(not missing, f"planned points missing: {sorted(missing)[:5]}")
+    for v in ("omp", "proc", "proc-pthread"):
+        expect(any(re.match(rf"motion/{v}/dispatch/", n) for n in names), f"no {v} dispatch point")
+    expect(sum(n.split("/")[2] == "startup" for n in names) >= 1 + 2 * len(counts), "start-up points missing")
+
+    reps = int(ctx.get("sweep") == "quick") and 2
+    for b in runs:
+        parts = NAME.match(b["run_name"])
+        if not parts or b["run_type"] != "iteration":
+            continue
+        expect(b["repetitions"] == reps, f"{b['name']}: {b['repetitions']} repetitions")
+        if parts[3] in ("batched", "pertick"):
+            for c in ("gbps", "ns_per_elem_tick", "speedup", "bytes_per_second", "items_per_second"):
+                expect(b.get(c, 0) > 0, f"{b['name']}: {c} = {b.get(c)}")
+            expect(b["label"].startswith("cpus="), f"{b['name']}: label {b.get('label')}")
+            n, ticks = int(parts[4]), b["ticks"]
+            gbps = 12 * n * ticks / (b["real_time"] * 1e-6) / 1e9
+            expect(abs(gbps - b["gbps"]) < 1e-6 * gbps, f"{b['name']}: gbps {b['gbps']} but 12*N*T/s = {gbps}")
+        if parts[3] == "dispatch":
+            expect("overhead_us" in b, f"{b['name']}: no overhead_us")
+    aggs = {b["aggregate_name"] for b in runs if b["run_type"] == "aggregate"}
+    expect({"mean", "median", "stddev", "cv"} <= aggs, f"aggregates {aggs}")
+    serial = [b for b in runs if b["run_name"].startswith("motion/serial/batched") and b.get("aggregate_name") == "median"]
+    expect(serial and all(abs(b["speedup"] - 1) < 1e-9 for b in serial), "serial's median speedup is not 1")
+
+    rows = list(csv.DictReader(open(os.path.join(out, "bench.csv"))))
+    expect(len(rows) == len(runs), f"CSV has {len(rows)} rows for {len(runs)} runs")
+    expect(rows and {"name", "kernel", "variant", "mode", "n", "workers", "gbps", "speedup"} <= set(rows[0]),
+           "CSV columns")
+
+    # Google Benchmark's flags keep working
+    f = os.path.join(tmp, "f.json")
+    r = run("--sweep", "quick", "--max-bytes", CAP, "--benchmark_filter=^motion/serial/batched",
+            "--benchmark_repetitions=1", f"--benchmark_out={f}")
+    expect(r.returncode == 0, f"filtered run exit {r.returncode}: {r.stderr[-500:]}")
+    sub = json.load(open(f))["benchmarks"] if os.path.exists(f) else []
+    expect(sub and all(b["run_name"].startswith("motion/serial/batched") for b in sub), "filter not applied")
+    expect(sub and all("speedup" in b for b in sub), "speedup missing with --benchmark_out")
+
+    # bad usage
+    r = run("--sweep", "bogus")
+    expect(r.returncode == 2 and "--sweep" in r.stderr and r.stderr.count("\n") == 1, f"bad sweep: {r.stderr}")
+
+    # interrupted: exit 1, no result file, no .part left
+    out2 = os.path.join(tmp, "i")
+    p = subprocess.Popen([bench, "--sweep", "quick", "--max-bytes", CAP, "--results", out2],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    try:
+        _, err = p.communicate(timeout=30)
+        expect(p.returncode == 1, f"interrupted run exit {p.returncode}")
+        expect("interrupted" in err, f"interrupted run says {err[-300:]}")
+    except subprocess.TimeoutExpired:
+        p.kill()
+        expect(False, "interrupted run did not end within 30 s")
+    left = sorted(os.listdir(out2)) if os.path.isdir(out2) else []
+    expect(left in ([], ["plan.json"]), f"an interrupted run left {left}")
+
+sys.exit(1 if failures else 0)
