@@ -92,11 +92,55 @@ ceil_config config_of(const Spec &s)
     return cfg;
 }
 
+std::string fmt(const char *f, double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+std::string clock_text(double seconds)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d:%02d", (int)seconds / 60, (int)seconds % 60);
+    return buf;
+}
+
+// One line per finished repetition, with points done of total and time left. Printed by the
+// benchmarks themselves: with random interleaving, Google Benchmark 1.7 reports a benchmark
+// only after its last repetition, which would leave the display silent for most of a sweep.
+class Progress {
+public:
+    void start(size_t total)
+    {
+        total_ = total;
+        start_ = ceil_now();
+        printf("ceilings-bench: %zu runs (points x repetitions), repetitions in random order\n", total_);
+    }
+
+    void done(const Spec &s, const std::string &what)
+    {
+        done_++;
+        double elapsed = ceil_now() - start_;
+        double left = elapsed / (double)done_ * (double)(total_ > done_ ? total_ - done_ : 0);
+        int width = (int)std::to_string(total_).size();
+        printf("[%*zu/%zu %3.0f%%] %-50s %s  (%s, ~%s left)\n", width, done_, total_,
+               100.0 * (double)done_ / (double)(total_ ? total_ : 1), name_of(s).c_str(), what.c_str(),
+               clock_text(elapsed).c_str(), clock_text(left).c_str());
+        fflush(stdout);
+    }
+
+private:
+    size_t total_ = 0, done_ = 0;
+    double start_ = 0;
+} progress;
+
 void fail(benchmark::State &state, const Spec &s, const std::string &why)
 {
     state.SkipWithError(why.c_str());
     if (!ceil_stop_signal())
         g.failures.push_back(name_of(s) + ": " + why);
+    progress.done(s, "ERROR: " + why);
 }
 
 // The arrays after `ticks` ticks must equal serial's. Returns false (and fails the point) if not.
@@ -135,11 +179,13 @@ void sweep_point(benchmark::State &state, const Spec *s)
     int rc = s->variant->prepare(&cfg, &run, err);
     if (rc == 0)
         rc = s->variant->run(run, 1, s->mode, err);
+    double t0 = ceil_now();
     for (auto _ : state) {
         if (rc != 0)
             break;
         rc = s->variant->run(run, s->ticks, s->mode, err);
     }
+    double seconds = ceil_now() - t0;
     if (rc != 0) {
         fail(state, *s, err);
     } else if (validate(state, *s, run, 1 + (unsigned long)state.iterations() * s->ticks)) {
@@ -152,6 +198,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
         state.counters["ticks"] = (double)s->ticks;
         state.counters["workers_running"] = run->workers;
         set_label(state, run);
+        progress.done(*s, fmt("%8.2f GB/s", bytes * (double)state.iterations() / seconds * 1e-9));
     }
     s->variant->release(run);
 }
@@ -196,6 +243,7 @@ void dispatch_point(benchmark::State &state, const Spec *s)
         state.counters["pertick_us_per_tick"] = C(pertick * 1e6, C::kAvgIterations);
         state.counters["ticks"] = (double)s->ticks;
         set_label(state, run);
+        progress.done(*s, fmt("%8.3f us/tick dispatch", overhead * 1e6 / (double)state.iterations()));
     }
     s->variant->release(run);
 }
@@ -210,10 +258,12 @@ void startup_point(benchmark::State &state, const Spec *s)
     }
     ceil_config cfg = config_of(*s);
     int rc = 0;
+    double total = 0;
     for (auto _ : state) {
         ceil_run *run = nullptr;
         double t0 = ceil_now();
         rc = s->variant->prepare(&cfg, &run, err);
+        total += ceil_now() - t0;
         state.SetIterationTime(ceil_now() - t0);
         if (rc == 0 && !validate(state, *s, run, 0))
             rc = -EINVAL;
@@ -223,8 +273,10 @@ void startup_point(benchmark::State &state, const Spec *s)
     }
     if (rc != 0 && rc != -EINVAL)
         fail(state, *s, err);
-    if (rc == 0)
+    if (rc == 0) {
         state.counters["first_touch_bytes"] = ceil_kernel_footprint(s->kernel) * (double)s->n;
+        progress.done(*s, fmt("%8.3f ms start-up", total * 1e3 / (double)state.iterations()));
+    }
 }
 
 // Seconds per serial tick of kernel k at n, to size every point's ticks alike.
@@ -287,13 +339,12 @@ bool plan_specs(const Settings &set, std::string &err)
         }
     }
     g.specs.reserve(points.size() * (1 + 4 * g.plan.n_workers) + 8 * g.plan.n_workers + 16);
+    double t0 = ceil_now();
     for (auto &[kern, size] : points) {
         double per_tick = serial_tick_seconds(kern, size->n, err);
         if (per_tick < 0)
             return false;
         unsigned long ticks = ticks_for(set.seconds_per_run, per_tick);
-        fprintf(stderr, "\rceilings-bench: sizing %-12s n=%-12llu %.3g s per serial tick -> %lu ticks   ",
-                kern->name, (unsigned long long)size->n, per_tick, ticks);
         g.specs.push_back({ Family::Sweep, kern, &ceil_variant_serial, "serial", CEIL_BATCHED, CEIL_BARRIER_FUTEX,
                             size->n, one, ticks });
         if (kern->baseline)
@@ -304,7 +355,8 @@ bool plan_specs(const Settings &set, std::string &err)
                     g.specs.push_back({ Family::Sweep, kern, v, v->name, m, CEIL_BARRIER_FUTEX, size->n,
                                         &g.plan.workers[w], ticks });
     }
-    fprintf(stderr, "\n");
+    printf("ceilings-bench: ticks per repetition sized from a serial tick at %zu (kernel, N) pairs (%.1f s)\n",
+           points.size(), ceil_now() - t0);
 
     // dispatch: 1024 elements per worker of the largest team, so a tick is mostly dispatch
     const ceil_kernel *motion = ceil_kernel_find("motion");
@@ -371,58 +423,11 @@ size_t count_selected()
     return count;
 }
 
-std::string fmt(const char *f, double v)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, f, v);
-    return buf;
-}
-
-std::string clock_text(double seconds)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%d:%02d", (int)seconds / 60, (int)seconds % 60);
-    return buf;
-}
-
-// The display: one line per repetition with points done of total and time left.
-class Progress : public benchmark::BenchmarkReporter {
+// The display reporter: the benchmarks print their own progress (see Progress).
+class Quiet : public benchmark::BenchmarkReporter {
 public:
-    Progress(size_t total) : total_(total), start_(ceil_now()) {}
-
-    bool ReportContext(const Context &) override
-    {
-        printf("ceilings-bench: %zu runs (points x repetitions), repetitions in random order\n", total_);
-        return true;
-    }
-
-    void ReportRuns(const std::vector<Run> &runs) override
-    {
-        for (const Run &r : runs) {
-            if (r.run_type == Run::RT_Aggregate)
-                continue;
-            done_++;
-            double elapsed = ceil_now() - start_, left = elapsed / (double)done_ * (double)(total_ - done_);
-            std::string what;
-            if (r.error_occurred)
-                what = "ERROR: " + r.error_message;
-            else if (r.counters.count("gbps"))
-                what = fmt("%8.2f GB/s", r.counters.at("gbps"));
-            else if (r.counters.count("overhead_us"))
-                what = fmt("%8.3f us/tick dispatch", r.counters.at("overhead_us"));
-            else
-                what = fmt("%8.3f ms start-up", r.GetAdjustedRealTime() / 1e3);
-            printf("[%*zu/%zu %3.0f%%] %-52s %s  (%s, ~%s left)\n", width(), done_, total_,
-                   100.0 * (double)done_ / (double)total_, r.run_name.function_name.c_str(), what.c_str(),
-                   clock_text(elapsed).c_str(), clock_text(left).c_str());
-            fflush(stdout);
-        }
-    }
-
-private:
-    int width() const { return (int)std::to_string(total_).size(); }
-    size_t total_, done_ = 0;
-    double start_;
+    bool ReportContext(const Context &) override { return true; }
+    void ReportRuns(const std::vector<Run> &) override {}
 };
 
 struct Parts {
@@ -691,10 +696,10 @@ int main(int argc, char **argv)
     for (std::string &e : extra)
         theirs.push_back(&e[0]);
     int gb_argc = (int)theirs.size();
-    benchmark::Initialize(&gb_argc, theirs.data());
+    int repetitions = flag_int(gb_argc, theirs.data(), "--benchmark_repetitions=", set.repetitions);
+    benchmark::Initialize(&gb_argc, theirs.data()); // consumes and reorders its flags
     if (benchmark::ReportUnrecognizedArguments(gb_argc, theirs.data()))
         return CEIL_EXIT_USAGE;
-    int repetitions = flag_int((int)theirs.size(), theirs.data(), "--benchmark_repetitions=", set.repetitions);
 
     char err[CEIL_ERRLEN];
     if (ceil_topo_load(&g.topo, nullptr, err) != 0)
@@ -721,9 +726,10 @@ int main(int argc, char **argv)
             return ceil_fail("bench", "cannot write %s/plan.json", results);
     }
     bool want_file = results || has_flag(argc, argv, "--benchmark_out=");
-    Progress progress(count_selected() * (size_t)repetitions);
+    Quiet quiet;
     Results file(results ? csv_path + ".part" : "");
-    benchmark::RunSpecifiedBenchmarks(&progress, want_file ? &file : nullptr);
+    progress.start(count_selected() * (size_t)repetitions);
+    benchmark::RunSpecifiedBenchmarks(&quiet, want_file ? &file : nullptr);
     benchmark::Shutdown();
     ceil_refs_free(g.refs);
 
