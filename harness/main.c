@@ -12,6 +12,7 @@ static const char usage[] =
     "  run      one point: a kernel, a variant, N, workers, ticks; checked against serial\n"
     "  check    every kernel x variant x mode on edge cases, compared with serial bit for bit\n"
     "  plan     the sizes and worker counts a sweep runs, from this or another machine's topology\n"
+    "  parse-likwid  a saved likwid-perfctr output (text or -O CSV) as JSON\n"
     "  version  the version and how it was built\n"
     "\n"
     "Exit status: 0 ok; 1 a run failed or a result differs from serial; 2 bad usage.\n";
@@ -27,6 +28,8 @@ int main(int argc, char **argv)
         return ceil_cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "plan") == 0)
         return ceil_cmd_plan(argc - 1, argv + 1);
+    if (strcmp(cmd, "parse-likwid") == 0)
+        return ceil_cmd_parse_likwid(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return CEIL_EXIT_OK;
