@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "cpulist.h"
 #include "machine.h"
+#include "markers.h"
 #include "point.h"
 #include "team.h"
 #include "topology.h"
@@ -194,9 +195,18 @@ int ceil_cmd_run(int argc, char **argv)
         .ticks = a.ticks,
         .reps = (unsigned)a.reps,
     };
+    /* Under likwid-perfctr -m, one region per point, named as the benchmark names it. The
+     * process team takes no markers (see struct ceil_hooks): profile measures it whole. */
+    struct ceil_marker marker;
+    char region[192];
+    snprintf(region, sizeof region, "%s/%s/%s/n:%llu/workers:%llu", a.kernel->name, a.variant->name,
+             ceil_mode_name(a.mode), (unsigned long long)a.n, (unsigned long long)a.workers);
+    if (ceil_markers_init())
+        p.hooks = ceil_marker_hooks(&marker, region);
     struct ceil_refs *refs = ceil_refs_new();
     struct ceil_point_result res;
     rc = refs ? ceil_point_measure(&p, refs, &res, err) : -1;
+    ceil_markers_close();
     if (rc != 0) {
         rc = ceil_fail("run", "%s/%s: %s", a.kernel->name, a.variant->name, refs ? err : "out of memory");
     } else {

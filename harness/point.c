@@ -107,11 +107,15 @@ int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
     res->startup = ceil_now() - t0;
     if (rc == 0) /* the warm-up: discarded, as STREAM discards its first pass */
         rc = p->variant->run(run, 1, p->mode, err);
+    if (rc == 0)
+        run->cfg.hooks = p->hooks;
     for (unsigned i = 0; rc == 0 && i < p->reps; i++) {
         t0 = ceil_now();
         rc = p->variant->run(run, p->ticks, p->mode, err);
         times[i] = ceil_now() - t0;
     }
+    if (run)
+        run->cfg.hooks = NULL;
     if (rc == 0) {
         unsigned long total = 1 + (unsigned long)p->reps * p->ticks;
         const struct ceil_arrays *want = ceil_refs_get(refs, p->cfg.kernel, p->cfg.n, total, err);

@@ -10,6 +10,7 @@ struct ceil_point {
     enum ceil_mode mode;
     unsigned long ticks; /* per timed repetition */
     unsigned reps;       /* timed repetitions, after one discarded warm-up tick */
+    const struct ceil_hooks *hooks; /* around the timed repetitions only (markers), or NULL */
 };
 
 struct ceil_point_result {

@@ -97,6 +97,7 @@ static int omp_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode,
     ceil_tick_fn *tick = r->cfg.kernel->tick;
     float *const *arrays = r->arrays.a;
     const struct ceil_slice *slices = r->slices;
+    const struct ceil_hooks *h = r->cfg.hooks;
     unsigned got = 0;
     atomic_int stopped = 0;
     if (mode == CEIL_BATCHED) {
@@ -105,25 +106,37 @@ static int omp_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode,
             unsigned t = (unsigned)omp_get_thread_num();
             if (t == 0)
                 got = (unsigned)omp_get_num_threads();
-            if ((unsigned)omp_get_num_threads() == r->workers &&
-                ceil_run_worker_ticks(r, t, ticks, NULL, NULL) != 0)
-                atomic_store(&stopped, 1);
+            if ((unsigned)omp_get_num_threads() == r->workers) {
+                if (h)
+                    h->enter(h->ctx);
+                if (ceil_run_worker_ticks(r, t, ticks, NULL, NULL) != 0)
+                    atomic_store(&stopped, 1);
+                if (h)
+                    h->leave(h->ctx);
+            }
         }
         if (got != r->workers)
             return team_size_error(got, r->workers, err);
     } else {
         for (unsigned long k = 0; k < ticks; k++) {
+            /* decided once, before the region, so that every thread that entered also leaves */
+            int last = k + 1 == ticks || ceil_stop_signal() != 0;
 #pragma omp parallel num_threads(r->workers)
             {
                 unsigned t = (unsigned)omp_get_thread_num();
                 if (t == 0)
                     got = (unsigned)omp_get_num_threads();
-                if ((unsigned)omp_get_num_threads() == r->workers)
+                if ((unsigned)omp_get_num_threads() == r->workers) {
+                    if (h && k == 0) /* libgomp keeps thread t for team slot t between regions */
+                        h->enter(h->ctx);
                     tick(arrays, slices[t].begin, slices[t].end);
+                    if (h && last)
+                        h->leave(h->ctx);
+                }
             }
             if (got != r->workers)
                 return team_size_error(got, r->workers, err);
-            if (ceil_stop_signal()) {
+            if (last && k + 1 < ticks) {
                 atomic_store(&stopped, 1);
                 break;
             }

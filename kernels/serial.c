@@ -26,7 +26,13 @@ static int serial_prepare(const struct ceil_config *cfg, struct ceil_run **out, 
 static int serial_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode, char err[CEIL_ERRLEN])
 {
     (void)mode;
-    return ceil_run_worker_ticks(r, 0, ticks, NULL, NULL) ? ceil_stop_error(err) : 0;
+    const struct ceil_hooks *h = r->cfg.hooks;
+    if (h)
+        h->enter(h->ctx);
+    int rc = ceil_run_worker_ticks(r, 0, ticks, NULL, NULL);
+    if (h)
+        h->leave(h->ctx);
+    return rc ? ceil_stop_error(err) : 0;
 }
 
 static int serial_reset(struct ceil_run *r, char err[CEIL_ERRLEN])

@@ -19,6 +19,16 @@ enum ceil_barrier_kind {
     CEIL_BARRIER_PTHREAD, /* pthread_barrier_t, PTHREAD_PROCESS_SHARED: for comparison */
 };
 
+/* Called by each worker thread, in its own thread, around its part of a run: before its first
+ * tick and after its last. For per-thread instrumentation such as likwid's Marker API, which
+ * counts only the threads that start a region. Serial and OpenMP call them; a process team
+ * does not (markers across fork are unreliable: measure whole pinned runs instead). */
+struct ceil_hooks {
+    void (*enter)(void *ctx);
+    void (*leave)(void *ctx);
+    void *ctx;
+};
+
 struct ceil_config {
     const struct ceil_kernel *kernel;
     size_t n;
@@ -26,6 +36,7 @@ struct ceil_config {
     const int *cpus;            /* OS index of worker w's CPU, or NULL: leave affinity alone */
     hwloc_topology_t topology;  /* loaded; binds the workers when cpus is set */
     enum ceil_barrier_kind barrier;
+    const struct ceil_hooks *hooks; /* NULL, or read by every run: may change between runs */
 };
 
 /* What every variant's state begins with; the harness reads it, only the variant writes it. */
