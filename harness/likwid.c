@@ -89,20 +89,24 @@ void ceil_likwid_detect(struct ceil_likwid *lw)
         return;
     }
     parse_groups(lw, out);
-    if (lw->n_groups == 0) {
-        ceil_likwid_reason(out, lw->reason, sizeof lw->reason);
-        free(out);
-        return;
-    }
-    free(out);
+    char *listed = out;
+    /* the trial, with a group named even when none is listed: its errors say why */
     char cpu[16];
     snprintf(cpu, sizeof cpu, "%d", first_allowed_cpu());
-    char *trial[] = { "likwid-perfctr", "-C", cpu, "-g", lw->groups[0], "true", NULL };
+    char *trial[] = { "likwid-perfctr", "-C", cpu, "-g", lw->n_groups ? lw->groups[0] : "MEM", "true", NULL };
+    out = NULL;
     int rc = ceil_spawn_capture(trial, 30, &out, &status);
-    if (rc == 0 && status == 0 && out && !strstr(out, "ERROR"))
+    if (lw->n_groups && rc == 0 && status == 0 && out && !strstr(out, "ERROR")) {
         lw->counters = 1;
-    else
-        ceil_likwid_reason(out ? out : "", lw->reason, sizeof lw->reason);
+    } else {
+        size_t len = strlen(listed) + (out ? strlen(out) : 0) + 2;
+        char *both = malloc(len);
+        if (both)
+            snprintf(both, len, "%s\n%s", listed, out ? out : "");
+        ceil_likwid_reason(both ? both : listed, lw->reason, sizeof lw->reason);
+        free(both);
+    }
+    free(listed);
     free(out);
 }
 
