@@ -1,0 +1,341 @@
+/* ceilings probe: the machine's bandwidth and compute ceilings at the sweep's sizes and workers. */
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "cpulist.h"
+#include "likwid.h"
+#include "machine.h"
+#include "plan.h"
+#include "probe.h"
+#include "topology.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: ceilings probe [--results DIR] [--sweep quick|default|full] [--builtin] [--json]\n"
+    "Measures the ceilings the verdicts compare against, at the sizes and worker counts\n"
+    "`ceilings plan` gives the sweep (pinned physical cores first, like the sweep):\n"
+    "  bandwidth  likwid-bench daxpy_sp (the motion kernel's access pattern: two float loads\n"
+    "             and a store, 12 bytes per element) at every size and worker count; copy\n"
+    "             and load at the L2, L3 and DRAM targets\n"
+    "  compute    likwid-bench peakflops_sp in L1 at every worker count: how much faster W\n"
+    "             workers compute than one (SMT and vCPUs sharing a core show up here)\n"
+    "each in the widest vector flavour the CPU has. Without likwid-bench (or with --builtin)\n"
+    "built-in loops compiled with the kernels' flags stand in; every figure names its source.\n"
+    "\n"
+    "  -r, --results DIR  write DIR/probe.json\n"
+    "  -s, --sweep KIND   the plan's sizes: quick, default or full (default: default)\n"
+    "      --max-bytes B  no footprint above B bytes\n"
+    "      --builtin      use the built-in loops even where likwid-bench exists\n"
+    "      --json         print probe.json instead of the tables\n"
+    "  -h, --help         this text\n"
+    "Exit status: 0 ok; 1 a measurement failed; 2 bad usage.\n";
+
+enum { OPT_MAX_BYTES = 256, OPT_BUILTIN, OPT_JSON };
+enum probe_kind { DAXPY, COPY, LOAD, PEAKFLOPS, KINDS };
+
+static const char *kind_names[KINDS] = { "daxpy", "copy", "load", "peakflops" };
+static const struct ceil_kernel *builtin[KINDS] = { &ceil_probe_daxpy, &ceil_probe_copy, &ceil_probe_load,
+                                                    &ceil_probe_peakflops };
+/* likwid-bench's names, widest first; the first this CPU can run and likwid-bench lists wins */
+static const char *const candidates[KINDS][7] = {
+    { "daxpy_sp_avx512_fma", "daxpy_sp_avx512", "daxpy_sp_avx_fma", "daxpy_sp_avx", "daxpy_sp_sse", "daxpy_sp", NULL },
+    { "copy_avx512", "copy_avx", "copy_sse", "copy", NULL },
+    { "load_avx512", "load_avx", "load_sse", "load", NULL },
+    { "peakflops_sp_avx512_fma", "peakflops_sp_avx512", "peakflops_sp_avx_fma", "peakflops_sp_avx",
+      "peakflops_sp_sse", "peakflops_sp", NULL },
+};
+/* bytes moved per iteration per byte of working set, as likwid-bench counts its Data volume */
+static const double traffic[KINDS] = { 1.5, 1.0, 1.0, 1.0 };
+
+struct probe {
+    struct ceil_topo topo;
+    struct ceil_plan plan;
+    struct ceil_likwid lw;
+    const char *test[KINDS]; /* NULL: built-in */
+    json_t *bandwidth, *compute;
+    unsigned failures;
+};
+
+static int cpu_can(const char *test)
+{
+    int fma = strstr(test, "fma") != NULL;
+    if (strstr(test, "avx512"))
+        return __builtin_cpu_supports("avx512f") && (!fma || __builtin_cpu_supports("fma"));
+    if (strstr(test, "avx"))
+        return __builtin_cpu_supports("avx") && (!fma || __builtin_cpu_supports("fma"));
+    if (strstr(test, "sse"))
+        return __builtin_cpu_supports("sse2");
+    return 1;
+}
+
+static void choose_tests(struct probe *p, int force_builtin)
+{
+    if (force_builtin || !p->lw.has_bench)
+        return;
+    char *list_argv[] = { "likwid-bench", "-a", NULL }, *listed = NULL;
+    int status;
+    if (ceil_spawn_capture(list_argv, 30, &listed, &status) != 0 || !listed) {
+        free(listed);
+        return;
+    }
+    for (int k = 0; k < KINDS; k++)
+        for (int c = 0; candidates[k][c] && !p->test[k]; c++) {
+            char line[64];
+            snprintf(line, sizeof line, "\n%s - ", candidates[k][c]);
+            if ((strstr(listed, line) || strncmp(listed, line + 1, strlen(line) - 1) == 0) && cpu_can(candidates[k][c]))
+                p->test[k] = candidates[k][c];
+        }
+    free(listed);
+}
+
+struct measured {
+    double rate;       /* GB/s, or GFlop/s for peakflops */
+    double seconds;
+    uint64_t bytes;    /* working set as run */
+    int cpus[CEIL_MAX_WORKERS];
+    unsigned n_cpus;
+};
+
+static double field(const char *out, const char *name)
+{
+    const char *at = strstr(out, name);
+    return at ? strtod(at + strlen(name), NULL) : NAN;
+}
+
+static int likwid_bench(struct probe *p, enum probe_kind k, uint64_t bytes, unsigned workers, struct measured *m,
+                        char err[CEIL_ERRLEN])
+{
+    (void)p;
+    char where[64], iters[32];
+    snprintf(where, sizeof where, "N:%llukB:%u", (unsigned long long)((bytes + 999) / 1000), workers);
+    /* ~0.15 s at a guessed 60 GB/s per thread, at least 10 iterations; peakflops by count */
+    double per_thread = traffic[k] * (double)bytes / workers;
+    unsigned long n = k == PEAKFLOPS ? 50000 : (unsigned long)fmax(10, 0.15 * 60e9 / per_thread);
+    snprintf(iters, sizeof iters, "%lu", n);
+    char *argv[] = { "likwid-bench", "-t", (char *)p->test[k], "-W", where, "-i", iters, NULL };
+    char *out = NULL;
+    int status, rc = ceil_spawn_capture(argv, 300, &out, &status);
+    memset(m, 0, sizeof *m);
+    if (rc == 0 && status == 0 && out) {
+        m->rate = k == PEAKFLOPS ? field(out, "MFlops/s:") * 1e-3 : field(out, "MByte/s:") * 1e-3;
+        m->seconds = field(out, "\nTime:");
+        m->bytes = (uint64_t)field(out, "Size (Byte):");
+        for (const char *g = strstr(out, "\nGroup: "); g && m->n_cpus < CEIL_MAX_WORKERS; g = strstr(g + 1, "\nGroup: ")) {
+            const char *on = strstr(g, "running on hwthread ");
+            if (on && (!strchr(g + 1, '\n') || on < strchr(g + 1, '\n')))
+                m->cpus[m->n_cpus++] = atoi(on + 20);
+        }
+    }
+    if (rc != 0 || status != 0 || !out || !isfinite(m->rate) || m->rate <= 0) {
+        char reason[CEIL_ERRLEN];
+        ceil_likwid_reason(out ? out : "", reason, sizeof reason);
+        snprintf(err, CEIL_ERRLEN, "likwid-bench -t %s -W %s: exit %d: %.150s", p->test[k], where, status, reason);
+        free(out);
+        return -EIO;
+    }
+    free(out);
+    return 0;
+}
+
+/* The built-in loop on an OpenMP team pinned like the sweep's: best of three timed runs. */
+static int builtin_run(struct probe *p, enum probe_kind k, uint64_t bytes, const struct ceil_plan_workers *w,
+                       struct measured *m, char err[CEIL_ERRLEN])
+{
+    const struct ceil_kernel *kern = builtin[k];
+    size_t n = (size_t)(bytes / ceil_kernel_footprint(kern));
+    struct ceil_config cfg = { .kernel = kern, .n = n, .workers = w->count, .cpus = w->cpus, .topology = p->topo.topo };
+    struct ceil_run *run = NULL;
+    int rc = ceil_variant_omp.prepare(&cfg, &run, err);
+    unsigned long ticks = 1;
+    double t = 0;
+    if (rc == 0)
+        rc = ceil_variant_omp.run(run, 1, CEIL_BATCHED, err);
+    while (rc == 0) { /* grow until a run takes 20 ms, then aim at 100 ms */
+        double t0 = ceil_now();
+        rc = ceil_variant_omp.run(run, ticks, CEIL_BATCHED, err);
+        if ((t = ceil_now() - t0) >= 0.02)
+            break;
+        ticks *= 2;
+    }
+    ticks = (unsigned long)fmax(1, ticks * 0.1 / t);
+    double best = INFINITY;
+    for (int rep = 0; rc == 0 && rep < 3; rep++) {
+        double t0 = ceil_now();
+        rc = ceil_variant_omp.run(run, ticks, CEIL_BATCHED, err);
+        best = fmin(best, ceil_now() - t0);
+    }
+    memset(m, 0, sizeof *m);
+    if (rc == 0) {
+        double amount = (double)n * (double)ticks * (k == PEAKFLOPS ? kern->flops_per_elem : ceil_kernel_bytes(kern));
+        m->rate = amount / best * 1e-9;
+        m->seconds = best;
+        m->bytes = (uint64_t)(n * ceil_kernel_footprint(kern));
+        for (unsigned i = 0; i < run->workers && i < CEIL_MAX_WORKERS; i++)
+            m->cpus[m->n_cpus++] = run->cpu_of[i];
+    }
+    ceil_variant_omp.release(run);
+    return rc;
+}
+
+static const char *source_of(const struct probe *p, enum probe_kind k)
+{
+    static char text[KINDS][96];
+    if (p->test[k])
+        snprintf(text[k], sizeof text[k], "likwid-bench %s %s", p->lw.version, p->test[k]);
+    else
+        snprintf(text[k], sizeof text[k], "built-in %s (ceilings' kernel flags; likwid-bench %s)", kind_names[k],
+                 p->lw.has_bench ? "not used" : "not installed");
+    return text[k];
+}
+
+static json_t *cpus_json(const struct measured *m)
+{
+    json_t *a = json_array();
+    for (unsigned i = 0; i < m->n_cpus; i++)
+        json_array_append_new(a, json_integer(m->cpus[i]));
+    return a;
+}
+
+static int measure(struct probe *p, enum probe_kind k, uint64_t bytes, unsigned wi, struct measured *m)
+{
+    char err[CEIL_ERRLEN];
+    const struct ceil_plan_workers *w = &p->plan.workers[wi];
+    int rc = p->test[k] ? likwid_bench(p, k, bytes, w->count, m, err) : builtin_run(p, k, bytes, w, m, err);
+    if (rc != 0) {
+        fprintf(stderr, "ceilings probe: %s\n", err);
+        p->failures++;
+    }
+    return rc;
+}
+
+static void probe_bandwidth(struct probe *p, enum probe_kind k, const struct ceil_plan_size *s, unsigned wi, int quiet)
+{
+    struct measured m;
+    if (ceil_stop_signal() || measure(p, k, s->bytes, wi, &m) != 0)
+        return;
+    const char *level = ceil_level_name(ceil_plan_level(&p->plan, s->bytes, wi));
+    json_array_append_new(p->bandwidth,
+                          json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s?, s:I, s:o, s:f, s:f}", "kind",
+                                    kind_names[k], "source", source_of(p, k), "test",
+                                    p->test[k] ? p->test[k] : builtin[k]->name, "n", (json_int_t)s->n, "bytes",
+                                    (json_int_t)s->bytes, "bytes_run", (json_int_t)m.bytes, "level", level, "target",
+                                    s->target, "workers", (json_int_t)p->plan.workers[wi].count, "cpus", cpus_json(&m),
+                                    "gbps", m.rate, "seconds", m.seconds));
+    if (!quiet)
+        printf("%-6s %-12llu %-8s %-7s %-8u %9.2f GB/s\n", kind_names[k], (unsigned long long)s->n,
+               s->target ? s->target : "-", level, p->plan.workers[wi].count, m.rate);
+}
+
+int ceil_cmd_probe(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "results", required_argument, NULL, 'r' }, { "sweep", required_argument, NULL, 's' },
+        { "max-bytes", required_argument, NULL, OPT_MAX_BYTES }, { "builtin", no_argument, NULL, OPT_BUILTIN },
+        { "json", no_argument, NULL, OPT_JSON },     { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *results = NULL;
+    enum ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
+    uint64_t max_bytes = 0;
+    int force_builtin = 0, json = 0, c, rc;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":r:s:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r': results = optarg; break;
+        case 's':
+            if ((rc = ceil_parse_sweep("probe", optarg, &sweep)) != 0)
+                return rc;
+            break;
+        case OPT_MAX_BYTES:
+            if ((rc = ceil_parse_count("probe", "--max-bytes", optarg, 1, UINT64_MAX / 2, &max_bytes)) != 0)
+                return rc;
+            break;
+        case OPT_BUILTIN: force_builtin = 1; break;
+        case OPT_JSON: json = 1; break;
+        case 'h': fputs(usage, stdout); return CEIL_EXIT_OK;
+        case ':': return ceil_usage_error("probe", "%s needs a value (see --help)", argv[optind - 1]);
+        default: return ceil_usage_error("probe", "unknown option '%s' (see --help)", argv[optind - 1]);
+        }
+    }
+    if (optind != argc)
+        return ceil_usage_error("probe", "unexpected argument '%s' (see --help)", argv[optind]);
+    if (results && access(results, W_OK) != 0)
+        return ceil_usage_error("probe", "--results: %s is not a writable folder", results);
+
+    struct probe p = { 0 };
+    char err[CEIL_ERRLEN];
+    if (ceil_topo_load(&p.topo, NULL, err) != 0)
+        return ceil_fail("probe", "%s", err);
+    if (ceil_plan_make(&p.plan, &p.topo, sweep, ceil_mem_available(), "MemAvailable", max_bytes, err) != 0) {
+        ceil_topo_free(&p.topo);
+        return ceil_fail("probe", "%s", err);
+    }
+    ceil_install_stop_handlers();
+    ceil_likwid_detect(&p.lw);
+    choose_tests(&p, force_builtin);
+    p.bandwidth = json_array();
+    p.compute = json_array();
+    if (!json) {
+        printf("ceilings probe: bandwidth from %s; compute from %s\n", source_of(&p, DAXPY), source_of(&p, PEAKFLOPS));
+        printf("%-6s %-12s %-8s %-7s %-8s %s\n", "test", "n", "target", "level", "workers", "rate");
+    }
+    for (unsigned s = 0; s < p.plan.n_sizes; s++)
+        for (unsigned w = 0; w < p.plan.n_workers; w++) {
+            probe_bandwidth(&p, DAXPY, &p.plan.sizes[s], w, json);
+            if (p.plan.sizes[s].target) {
+                probe_bandwidth(&p, COPY, &p.plan.sizes[s], w, json);
+                probe_bandwidth(&p, LOAD, &p.plan.sizes[s], w, json);
+            }
+        }
+    double one = 0;
+    for (unsigned w = 0; w < p.plan.n_workers && !ceil_stop_signal(); w++) {
+        struct measured m;
+        uint64_t bytes = 16000ULL * p.plan.workers[w].count; /* 16 kB a worker: in L1 */
+        if (measure(&p, PEAKFLOPS, bytes, w, &m) != 0)
+            continue;
+        if (w == 0)
+            one = m.rate;
+        json_array_append_new(p.compute, json_pack("{s:s, s:s, s:s, s:I, s:o, s:f, s:f}", "kind", "peakflops",
+                                                   "source", source_of(&p, PEAKFLOPS), "test",
+                                                   p.test[PEAKFLOPS] ? p.test[PEAKFLOPS] : "peakflops", "workers",
+                                                   (json_int_t)p.plan.workers[w].count, "cpus", cpus_json(&m),
+                                                   "gflops", m.rate, "scaling", one > 0 ? m.rate / one : NAN));
+        if (!json)
+            printf("%-6s %-12s %-8s %-7s %-8u %9.2f GFlop/s (x%.2f of one worker)\n", "flops", "-", "-", "L1",
+                   p.plan.workers[w].count, m.rate, one > 0 ? m.rate / one : NAN);
+    }
+    json_t *doc = json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o}", "source", "bandwidth", source_of(&p, DAXPY),
+                            "compute", source_of(&p, PEAKFLOPS), "likwid", ceil_likwid_json(&p.lw), "plan",
+                            ceil_plan_json(&p.plan, &p.topo), "bandwidth", p.bandwidth, "compute", p.compute);
+    rc = CEIL_EXIT_OK;
+    if (json) {
+        json_dumpf(doc, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+    if (results) {
+        char path[PATH_MAX], part[PATH_MAX + 8];
+        snprintf(path, sizeof path, "%s/probe.json", results);
+        snprintf(part, sizeof part, "%s.part", path);
+        if (ceil_stop_signal() || json_dump_file(doc, part, JSON_INDENT(2)) != 0 || rename(part, path) != 0) {
+            unlink(part);
+            if (!ceil_stop_signal())
+                rc = ceil_fail("probe", "cannot write %s", path);
+        }
+    }
+    if (ceil_stop_signal())
+        rc = ceil_fail("probe", "interrupted by signal %d: no probe.json written", ceil_stop_signal());
+    else if (p.failures)
+        rc = ceil_fail("probe", "%u measurement(s) failed", p.failures);
+    json_decref(doc);
+    ceil_plan_free(&p.plan);
+    ceil_topo_free(&p.topo);
+    return rc;
+}

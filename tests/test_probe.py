@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""ceilings probe, capped small: both sources (built-in always, likwid-bench where installed)
+give a daxpy ceiling at every planned size and worker count, copy and load at the targets, a
+compute scaling per worker count, and say where each figure came from.
+Usage: test_probe.py CEILINGS"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ceilings = sys.argv[1]
+failures = 0
+CAP = "40000000"
+
+
+def expect(cond, what):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL:", what, file=sys.stderr)
+
+
+def probe(tmp, *extra):
+    r = subprocess.run([ceilings, "probe", "--sweep", "quick", "--max-bytes", CAP, "--results", tmp, *extra],
+                       capture_output=True, text=True, timeout=600)
+    expect(r.returncode == 0, f"probe {extra}: exit {r.returncode}: {r.stderr}")
+    return json.load(open(os.path.join(tmp, "probe.json"))) if r.returncode == 0 else None
+
+
+sources = [("--builtin",)] + ([()] if shutil.which("likwid-bench") else [])
+for extra in sources:
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = probe(tmp, *extra)
+        if not doc:
+            continue
+        want = "built-in" if extra else "likwid-bench"
+        expect(doc["source"]["bandwidth"].startswith(want) and doc["source"]["compute"].startswith(want),
+               f"sources {doc['source']}")
+        plan = doc["plan"]
+        counts = [w["count"] for w in plan["workers"]]
+        got = {(b["kind"], b["n"], b["workers"]) for b in doc["bandwidth"]}
+        for s in plan["sizes"]:
+            for w in counts:
+                expect(("daxpy", s["n"], w) in got, f"{want}: no daxpy at n={s['n']} workers={w}")
+                if s.get("target"):
+                    expect(("copy", s["n"], w) in got and ("load", s["n"], w) in got,
+                           f"{want}: no copy/load at n={s['n']} workers={w}")
+        for b in doc["bandwidth"]:
+            expect(b["gbps"] > 0 and b["source"].startswith(want), f"{want}: {b}")
+            expect(len(b["cpus"]) == b["workers"], f"{want}: cpus {b['cpus']} for {b['workers']} workers")
+            expect(b["level"] in ("L2", "L3", "DRAM", "between"), f"level {b['level']}")
+        flops = {c["workers"]: c for c in doc["compute"]}
+        expect(sorted(flops) == counts, f"{want}: compute at {sorted(flops)}")
+        expect(flops and abs(flops[1]["scaling"] - 1) < 1e-9 and all(c["gflops"] > 0 for c in flops.values()),
+               f"{want}: compute {doc['compute']}")
+        expect("available" in doc["likwid"], "the counters' state is recorded")
+        expect(os.listdir(tmp) == ["probe.json"], f"left behind: {os.listdir(tmp)}")
+sys.exit(1 if failures else 0)
