@@ -108,11 +108,21 @@ int ceil_run_worker_ticks(const struct ceil_run *r, unsigned w, unsigned long ti
     ceil_tick_fn *tick = r->cfg.kernel->tick;
     float *const *arrays = r->arrays.a;
     struct ceil_slice s = r->slices[w];
+    /* Look at the flags after about CHECK_ELEMS elements of work: every tick for a large slice,
+     * every few ticks for a tiny one, where a check after each 30 ns tick measurably slowed
+     * the loop (on 4100 elements, 2 workers: 580 GB/s, 900 without). */
+    enum { CHECK_ELEMS = 65536 };
+    size_t len = s.end - s.begin;
+    unsigned long every = 1;
+    while (every * 2 * (len ? len : 1) <= CHECK_ELEMS)
+        every *= 2;
     unsigned long t = 0;
     int rc = 0;
     while (t < ticks) {
         tick(arrays, s.begin, s.end);
         t++;
+        if ((t & (every - 1)) != 0 && t < ticks)
+            continue;
         if ((attention && *attention) || ceil_stop_signal()) {
             rc = t < ticks || ceil_stop_signal() ? -EINTR : 0;
             break;

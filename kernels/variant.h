@@ -86,8 +86,8 @@ void ceil_run_teardown(struct ceil_run *r);
 int ceil_run_pin(struct ceil_run *r, unsigned w, char err[CEIL_ERRLEN]);
 
 /* Worker w's part of a batched run: `ticks` ticks on its slice. Between ticks (never inside
- * one) it checks *attention (if given) and the stop flag, and returns -EINTR at once if either
- * is set. *done (if given) gets the ticks completed. */
+ * one), after at most about 64k elements of work, it checks *attention (if given) and the stop
+ * flag, and returns -EINTR at once if either is set. *done (if given) gets the ticks done. */
 int ceil_run_worker_ticks(const struct ceil_run *r, unsigned w, unsigned long ticks,
                           const volatile int *attention, unsigned long *done);
 
