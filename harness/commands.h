@@ -12,6 +12,7 @@ int ceil_cmd_plan(int argc, char **argv);
 int ceil_cmd_parse_likwid(int argc, char **argv);
 int ceil_cmd_profile(int argc, char **argv);
 int ceil_cmd_probe(int argc, char **argv);
+int ceil_cmd_explain(int argc, char **argv);
 
 /* Is there memory for `copies` copies of kernel k's arrays at n elements? Otherwise prints a
  * usage error naming --n and returns CEIL_EXIT_USAGE: checked before anything is allocated. */

@@ -12,6 +12,7 @@ static const char usage[] =
     "  run      one point: a kernel, a variant, N, workers, ticks; checked against serial\n"
     "  check    every kernel x variant x mode on edge cases, compared with serial bit for bit\n"
     "  plan     the sizes and worker counts a sweep runs, from this or another machine's topology\n"
+    "  explain  which ceiling binds at every point of a results folder, and the knees\n"
     "  probe    the machine's bandwidth and compute ceilings (likwid-bench, or built-in loops)\n"
     "  profile  likwid-perfctr over the sweep's target points: bytes and flops per element\n"
     "  parse-likwid  a saved likwid-perfctr output (text or -O CSV) as JSON\n"
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
         return ceil_cmd_profile(argc - 1, argv + 1);
     if (strcmp(cmd, "probe") == 0)
         return ceil_cmd_probe(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0)
+        return ceil_cmd_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return CEIL_EXIT_OK;

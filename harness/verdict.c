@@ -1,0 +1,428 @@
+/* The verdict rules, over the documents of a results folder. */
+#include "verdict.h"
+
+#include "kernel.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One benchmark point, its median repetition. */
+struct point {
+    const char *name, *label;
+    char kernel[32], variant[32], mode[16];
+    double n, workers, seconds, ticks, gbps, speedup, cv, overhead_us;
+    int error;
+    const char *error_message;
+};
+
+struct ctx {
+    struct point *pts;
+    size_t count;
+    json_t *probe, *plan, *profile, *missing;
+};
+
+static double num(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+/* KERNEL/VARIANT/MODE/n:N/workers:W */
+static int parse_name(const char *name, struct point *p)
+{
+    unsigned long long n;
+    unsigned w;
+    if (sscanf(name, "%31[^/]/%31[^/]/%15[^/]/n:%llu/workers:%u", p->kernel, p->variant, p->mode, &n, &w) != 5)
+        return -1;
+    p->n = (double)n;
+    p->workers = w;
+    return 0;
+}
+
+static struct point *find(struct ctx *c, const char *kernel, const char *variant, const char *mode, double n,
+                          double workers)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        if (p->n == n && p->workers == workers && !strcmp(p->kernel, kernel) && !strcmp(p->variant, variant) &&
+            !strcmp(p->mode, mode))
+            return p;
+    }
+    return NULL;
+}
+
+/* Each benchmark's median (its only run with one repetition), and its cv. */
+static int load_points(struct ctx *c, json_t *bench)
+{
+    json_t *runs = json_object_get(bench, "benchmarks"), *r;
+    size_t i;
+    c->pts = calloc(json_array_size(runs) + 1, sizeof *c->pts);
+    if (!c->pts)
+        return -1;
+    json_array_foreach(runs, i, r) {
+        const char *agg = str(r, "aggregate_name");
+        int single = num(r, "repetitions") <= 1 || !json_is_number(json_object_get(r, "repetitions"));
+        int take = strcmp(str(r, "run_type"), "aggregate") == 0 ? strcmp(agg, "median") == 0 : single;
+        struct point p = { 0 };
+        if (parse_name(str(r, "run_name"), &p) != 0)
+            continue;
+        if (!take && strcmp(agg, "cv") != 0 && !json_is_true(json_object_get(r, "error_occurred")))
+            continue;
+        struct point *have = find(c, p.kernel, p.variant, p.mode, p.n, p.workers);
+        if (strcmp(agg, "cv") == 0) {
+            if (have)
+                have->cv = num(r, "real_time");
+            else {
+                p.cv = num(r, "real_time");
+                p.seconds = NAN;
+                p.name = str(r, "run_name");
+                c->pts[c->count++] = p;
+            }
+            continue;
+        }
+        struct point *dst = have ? have : &c->pts[c->count++];
+        double cv = have ? have->cv : 0;
+        *dst = p;
+        dst->cv = cv;
+        dst->name = str(r, "run_name");
+        dst->label = str(r, "label");
+        dst->error = json_is_true(json_object_get(r, "error_occurred"));
+        dst->error_message = str(r, "error_message");
+        dst->seconds = num(r, "real_time") * 1e-6; /* the sweep reports microseconds */
+        dst->ticks = num(r, "ticks");
+        dst->gbps = num(r, "gbps");
+        dst->speedup = num(r, "speedup");
+        dst->overhead_us = num(r, "overhead_us");
+    }
+    return 0;
+}
+
+/* The daxpy ceiling at n and workers: the probe's figure at that size, or the nearest size
+ * probed at the same worker count and level (*approx then says so). */
+static double bandwidth_ceiling(struct ctx *c, double n, double workers, const char *level, int *approx,
+                                const char **source)
+{
+    json_t *b;
+    size_t i;
+    double best = NAN, dist = INFINITY;
+    *approx = 0;
+    json_array_foreach(json_object_get(c->probe, "bandwidth"), i, b) {
+        if (strcmp(str(b, "kind"), "daxpy") != 0 || num(b, "workers") != workers)
+            continue;
+        double d = fabs(log(num(b, "n") / n));
+        if (d == 0) {
+            *source = str(b, "source");
+            return num(b, "gbps");
+        }
+        if (d < dist && strcmp(str(b, "level"), level) == 0)
+            dist = d, best = num(b, "gbps"), *source = str(b, "source");
+    }
+    *approx = isfinite(best);
+    return best;
+}
+
+static double compute_scaling(struct ctx *c, double workers)
+{
+    json_t *e;
+    size_t i;
+    json_array_foreach(json_object_get(c->probe, "compute"), i, e) if (num(e, "workers") == workers) return num(e, "scaling");
+    return NAN;
+}
+
+/* Bytes per element-tick of a kernel by name, from the kernel table. */
+static double ceil_kernel_bytes_of(const char *name)
+{
+    const struct ceil_kernel *k = ceil_kernel_find(name);
+    return k ? ceil_kernel_bytes(k) : NAN;
+}
+
+static const char *level_of(struct ctx *c, double n, double workers)
+{
+    json_t *s, *l;
+    size_t i, j;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) {
+        if (num(s, "n") != n)
+            continue;
+        json_array_foreach(json_object_get(s, "levels"), j, l) if (num(l, "workers") == workers) return str(l, "level");
+    }
+    return "unknown";
+}
+
+static double l2_target(struct ctx *c)
+{
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) if (strcmp(str(s, "target"), "L2") == 0) return num(s, "n");
+    return NAN;
+}
+
+/* The dispatch points' per-tick overhead for this variant and worker count (any size). */
+static double per_tick_overhead_us(struct ctx *c, const char *variant, double workers)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *d = &c->pts[i];
+        if (!strcmp(d->variant, variant) && !strcmp(d->mode, "dispatch") && d->workers == workers && !d->error)
+            return fmax(0, d->overhead_us);
+    }
+    return NAN;
+}
+
+/* A kernel's own compute rate on one worker (elements per second at the L2 target, where
+ * memory is closest), or NAN when that run already sits at the bandwidth ceiling: then the
+ * kernel has no compute ceiling apart from bandwidth. */
+static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
+{
+    double n = l2_target(c);
+    struct point *s = isfinite(n) ? find(c, kernel, "serial", "batched", n, 1) : NULL;
+    if (!s || s->error || !isfinite(s->seconds))
+        return NAN;
+    int approx;
+    const char *source = "";
+    double bw = bandwidth_ceiling(c, n, 1, "L2", &approx, &source);
+    double frac = s->gbps / bw, rate = s->n * s->ticks / s->seconds;
+    char text[256];
+    if (isfinite(frac) && frac >= CEIL_SERIAL_BW) {
+        snprintf(text, sizeof text,
+                 "%s: serial at the L2 target reaches %.0f%% of the bandwidth ceiling: no compute ceiling of its own",
+                 kernel, 100 * frac);
+        json_array_append_new(notes, json_string(text));
+        return NAN;
+    }
+    snprintf(text, sizeof text,
+             "%s: compute ceiling = its serial rate at the L2 target (%.3g elements/s, %.0f%% of bandwidth) "
+             "x the probe's compute scaling",
+             kernel, rate, 100 * frac);
+    json_array_append_new(notes, json_string(text));
+    return rate;
+}
+
+static json_t *profile_of(struct ctx *c, const char *name)
+{
+    json_t *p;
+    size_t i;
+    json_array_foreach(json_object_get(c->profile, "profiles"), i, p) if (strcmp(str(p, "point"), name) == 0) return p;
+    return NULL;
+}
+
+static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "point", p->name, "kernel", p->kernel, "variant",
+                          p->variant, "mode", p->mode, "n", p->n, "workers", p->workers);
+    if (p->error || !isfinite(p->seconds)) {
+        json_object_set_new(o, "bound", json_string("failed"));
+        json_object_set_new(o, "verdict", json_string("failed"));
+        json_object_set_new(o, "why", json_string(p->error ? p->error_message : "no median"));
+        return o;
+    }
+    const char *level = level_of(c, p->n, p->workers), *source = "";
+    int approx;
+    double bw = bandwidth_ceiling(c, p->n, p->workers, level, &approx, &source);
+    double bw_frac = p->gbps / bw;
+    double scaling = compute_scaling(c, p->workers);
+    double rate = p->n * p->ticks / p->seconds;
+    double compute_frac = rate / (rate1 * scaling);
+    double over = strcmp(p->variant, "serial") == 0 ? 0 : per_tick_overhead_us(c, p->variant, p->workers);
+    double tick_us = p->seconds / p->ticks * 1e6;
+    double share = !isfinite(over) ? NAN : strcmp(p->mode, "pertick") == 0 ? over / tick_us : over / (p->seconds * 1e6);
+    share = fmin(share, 1);
+    double busy = isfinite(share) ? 1 - share : 1; /* the tick's time outside dispatch */
+    double bw_eff = bw_frac / busy, compute_eff = compute_frac / busy;
+
+    const char *bound;
+    char verdict[96], why[768];
+    char compute_text[64], dispatch_text[64];
+    if (isfinite(compute_frac))
+        snprintf(compute_text, sizeof compute_text, "%.0f%% of the compute ceiling", 100 * compute_frac);
+    else
+        snprintf(compute_text, sizeof compute_text, "no compute ceiling of its own");
+    if (!strcmp(p->variant, "serial"))
+        snprintf(dispatch_text, sizeof dispatch_text, "no dispatch (serial)");
+    else if (isfinite(share))
+        snprintf(dispatch_text, sizeof dispatch_text, "dispatch %.0f%% of the time", 100 * share);
+    else
+        snprintf(dispatch_text, sizeof dispatch_text, "dispatch unmeasured");
+    int used = snprintf(why, sizeof why, "%.1f GB/s is %.0f%% of the bandwidth ceiling (%.1f GB/s%s); %s; %s",
+                        p->gbps, 100 * bw_frac, bw, approx ? ", from the nearest size probed" : "", compute_text,
+                        dispatch_text);
+    if (isfinite(share) && share >= CEIL_DISPATCH_BOUND) {
+        bound = "dispatch";
+        snprintf(verdict, sizeof verdict, "dispatch-bound");
+    } else if ((isfinite(bw_eff) && bw_eff >= CEIL_REACHED) || (isfinite(compute_eff) && compute_eff >= CEIL_REACHED)) {
+        int by_bw = isfinite(bw_eff) && (!isfinite(compute_eff) || bw_eff >= compute_eff);
+        bound = by_bw ? "bandwidth" : "compute";
+        int n = by_bw ? snprintf(verdict, sizeof verdict, "bandwidth-bound (%s)", level)
+                      : snprintf(verdict, sizeof verdict, "compute-bound");
+        if (isfinite(share) && share >= 0.2) /* visible, though not what binds */
+            snprintf(verdict + n, sizeof verdict - (size_t)n, " + dispatch %.0f%%", 100 * share);
+        if (by_bw && bw_frac > 1.2)
+            snprintf(why + used, sizeof why - (size_t)used,
+                     ". The probe's figure is below the kernel's here: at this size its own overhead per "
+                     "pass limits it, so the ceiling is a lower bound");
+    } else {
+        bound = "unexplained";
+        snprintf(verdict, sizeof verdict, "unexplained");
+        /* no single ceiling: is the time between max and sum of the compute and memory times? */
+        double t = 1 / rate, tc = 1 / (rate1 * scaling), tm = ceil_kernel_bytes_of(p->kernel) / (bw * 1e9);
+        if (isfinite(tc) && isfinite(tm) && t >= 0.95 * fmax(tc, tm) && t <= 1.05 * (tc + tm))
+            snprintf(why + used, sizeof why - (size_t)used,
+                     ". Neither ceiling alone: %.3f ns per element lies between the compute and memory times' "
+                     "maximum (%.3f) and sum (%.3f): they overlap only in part (%.0f%%)",
+                     t * 1e9, fmax(tc, tm) * 1e9, (tc + tm) * 1e9, 100 * (tc + tm - t) / fmin(tc, tm));
+    }
+    json_object_set_new(o, "level", json_string(level));
+#define SET_NUM(key, v)                                                                                             \
+    if (isfinite(v))                                                                                                \
+        json_object_set_new(o, key, json_real(v));
+    SET_NUM("gbps", p->gbps)
+    SET_NUM("cv", p->cv)
+    SET_NUM("bandwidth_ceiling_gbps", bw)
+    SET_NUM("bandwidth_fraction", bw_frac)
+    SET_NUM("speedup", p->speedup)
+    SET_NUM("compute_scaling", scaling)
+    SET_NUM("compute_fraction", compute_frac)
+    SET_NUM("dispatch_us", over)
+    SET_NUM("dispatch_share", share)
+#undef SET_NUM
+    if (isfinite(bw))
+        json_object_set_new(o, "bandwidth_source", json_string(source));
+    json_object_set_new(o, "bound", json_string(bound));
+    json_object_set_new(o, "verdict", json_string(verdict));
+    json_object_set_new(o, "why", json_string(why));
+    json_t *counted = profile_of(c, p->name);
+    if (counted) { /* only with counters: what the hardware saw */
+        json_t *bytes = json_object_get(json_object_get(counted, "bytes_per_elem"), "memory");
+        json_object_set_new(o, "counters", json_pack("{s:O?, s:f, s:O?, s:s}", "bytes_per_elem", bytes,
+                                                     "model_bytes_per_elem", num(counted, "model_bytes_per_elem"),
+                                                     "intensity", json_object_get(counted, "intensity"), "group",
+                                                     str(counted, "group")));
+    }
+    return o;
+}
+
+/* kernel, n, variant, mode, workers: the order a table is read in */
+static int by_point(const void *a, const void *b)
+{
+    const struct point *x = a, *y = b;
+    int d = strcmp(x->kernel, y->kernel);
+    if (!d)
+        d = (x->n > y->n) - (x->n < y->n);
+    if (!d)
+        d = strcmp(x->variant, y->variant);
+    if (!d)
+        d = strcmp(x->mode, y->mode);
+    return d ? d : (x->workers > y->workers) - (x->workers < y->workers);
+}
+
+static int by_workers(const void *a, const void *b)
+{
+    double x = (*(struct point *const *)a)->workers, y = (*(struct point *const *)b)->workers;
+    return (x > y) - (x < y);
+}
+
+/* The knee of each (kernel, n, variant, mode): the last worker count before adding workers
+ * gives less than CEIL_KNEE of the ideal gain. */
+static json_t *knees(struct ctx *c)
+{
+    json_t *out = json_array();
+    struct point **row = calloc(c->count + 1, sizeof *row);
+    for (size_t i = 0; row && i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
+            continue;
+        if (!strcmp(p->variant, "serial"))
+            continue;
+        int first = 1; /* handle each group once, at its first member */
+        for (size_t j = 0; j < i; j++)
+            first &= !(c->pts[j].n == p->n && !strcmp(c->pts[j].kernel, p->kernel) &&
+                       !strcmp(c->pts[j].variant, p->variant) && !strcmp(c->pts[j].mode, p->mode));
+        if (!first)
+            continue;
+        size_t m = 0;
+        for (size_t j = 0; j < c->count; j++)
+            if (c->pts[j].n == p->n && !strcmp(c->pts[j].kernel, p->kernel) && !strcmp(c->pts[j].variant, p->variant) &&
+                !strcmp(c->pts[j].mode, p->mode) && !c->pts[j].error && isfinite(c->pts[j].speedup))
+                row[m++] = &c->pts[j];
+        if (m < 2)
+            continue;
+        qsort(row, m, sizeof *row, by_workers);
+        json_t *speedups = json_array();
+        double knee = NAN, efficiency = NAN;
+        for (size_t j = 0; j < m; j++) {
+            json_array_append_new(speedups, json_pack("{s:f, s:f}", "workers", row[j]->workers, "speedup", row[j]->speedup));
+            if (j + 1 < m && !isfinite(knee)) {
+                double e = (row[j + 1]->speedup / row[j]->speedup - 1) / (row[j + 1]->workers / row[j]->workers - 1);
+                if (e < CEIL_KNEE)
+                    knee = row[j]->workers, efficiency = e;
+            }
+        }
+        json_t *k = json_pack("{s:s, s:f, s:s, s:s, s:o}", "kernel", p->kernel, "n", p->n, "variant", p->variant,
+                              "mode", p->mode, "speedups", speedups);
+        json_object_set_new(k, "knee_workers", isfinite(knee) ? json_real(knee) : json_null());
+        if (isfinite(efficiency))
+            json_object_set_new(k, "marginal_efficiency", json_real(efficiency));
+        json_array_append_new(out, k);
+    }
+    free(row);
+    return out;
+}
+
+json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile, char err[CEIL_ERRLEN])
+{
+    struct ctx c = { .probe = probe, .plan = plan ? plan : json_object_get(probe, "plan"), .profile = profile };
+    json_t *missing = json_array(), *notes = json_array();
+    if (!probe)
+        json_array_append_new(missing, json_string("probe.json: no bandwidth or compute ceilings measured "
+                                                   "(ceilings probe): only dispatch can be judged"));
+    if (!c.plan)
+        json_array_append_new(missing, json_string("plan.json: cache levels unknown"));
+    json_t *counters = json_object_get(profile, "counters");
+    if (!profile)
+        json_array_append_new(missing, json_string("profile.json: no counter profile (ceilings profile)"));
+    else if (!json_is_true(json_object_get(counters, "available")))
+        json_array_append_new(missing, json_pack("s+", "hardware counters unavailable: ", str(counters, "reason")));
+    if (load_points(&c, bench) != 0 || c.count == 0) {
+        snprintf(err, CEIL_ERRLEN, "no benchmark named KERNEL/VARIANT/MODE/n:N/workers:W to explain");
+        free(c.pts);
+        json_decref(missing);
+        json_decref(notes);
+        return NULL;
+    }
+    qsort(c.pts, c.count, sizeof *c.pts, by_point);
+    /* each kernel's compute rate on one worker, found once */
+    json_t *rates = json_object();
+    for (size_t i = 0; probe && i < c.count; i++)
+        if (!json_object_get(rates, c.pts[i].kernel))
+        {
+            double r = compute_rate1(&c, c.pts[i].kernel, notes);
+            json_object_set_new(rates, c.pts[i].kernel, isfinite(r) ? json_real(r) : json_null());
+        }
+    json_t *points = json_array();
+    json_t *summary = json_object();
+    for (size_t i = 0; i < c.count; i++) {
+        struct point *p = &c.pts[i];
+        if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
+            continue;
+        json_t *o = explain_point(&c, p, num(rates, p->kernel));
+        json_object_set_new(summary, str(o, "bound"), json_integer(json_integer_value(json_object_get(summary, str(o, "bound"))) + 1));
+        json_array_append_new(points, o);
+    }
+    json_t *doc = json_pack("{s:{s:s, s:s, s:b}, s:o, s:o, s:o, s:o, s:o}", "inputs", "bandwidth",
+                            probe ? str(json_object_get(probe, "source"), "bandwidth") : "none", "compute",
+                            probe ? str(json_object_get(probe, "source"), "compute") : "none", "counters",
+                            json_is_true(json_object_get(counters, "available")),
+                            "missing", missing, "notes", notes, "points", points, "knees", knees(&c), "summary", summary);
+    json_object_set_new(doc, "thresholds", json_pack("{s:f, s:f, s:f, s:f}", "reached", CEIL_REACHED, "dispatch_bound",
+                                                     CEIL_DISPATCH_BOUND, "serial_bandwidth", CEIL_SERIAL_BW, "knee",
+                                                     CEIL_KNEE));
+    json_decref(rates);
+    free(c.pts);
+    return doc;
+}

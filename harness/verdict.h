@@ -1,0 +1,22 @@
+/* Verdicts: which ceiling binds at each point of a sweep, by how much, and how we know. */
+#ifndef CEIL_VERDICT_H
+#define CEIL_VERDICT_H
+
+#include "arrays.h"
+
+#include <jansson.h>
+
+/* The thresholds, stated once. */
+#define CEIL_REACHED 0.80        /* a ceiling binds when a point reaches this fraction of it */
+#define CEIL_DISPATCH_BOUND 0.50 /* dispatch binds when it takes this share of a tick */
+#define CEIL_SERIAL_BW 0.60      /* a kernel whose cache-resident serial run reaches this fraction
+                                    of the bandwidth ceiling has no compute ceiling of its own */
+#define CEIL_KNEE 0.25           /* the knee: adding workers gives less than this share of ideal */
+
+/* Explains a results folder's documents: bench (Google Benchmark JSON, required), probe, plan
+ * and profile (each may be NULL: what they would have given is then said to be missing).
+ * Returns {"inputs", "missing", "points": [...], "knees": [...], "summary"}, or NULL with a
+ * message when bench holds nothing to explain. Pure: reads the documents, writes nothing. */
+json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile, char err[CEIL_ERRLEN]);
+
+#endif
