@@ -10,6 +10,7 @@ extern "C" {
 #include "build_info.h"
 #include "cli.h"
 #include "cpulist.h"
+#include "likwid.h"
 #include "machine.h"
 #include "plan.h"
 #include "point.h"
@@ -627,7 +628,25 @@ void add_context()
     add("hwloc_version", HWLOC_VERSION);
     add("benchmark_version", CEIL_BENCHMARK_VERSION);
     add("timer", "wall clock (UseRealTime; UseManualTime for dispatch and startup)");
+    ceil_likwid lw;
+    ceil_likwid_detect(&lw);
+    add("likwid_version", lw.version[0] ? lw.version : "not installed");
+    add("counters", lw.counters ? std::string("available") : std::string("unavailable: ") + lw.reason);
     add("sweep", ceil_sweep_name(g.plan.sweep));
+    // the kernel table, so that reports read each kernel's facts instead of restating them
+    json_t *kernels = json_array();
+    for (unsigned k = 0; k < ceil_kernel_count; k++) {
+        const ceil_kernel *kern = &ceil_kernels[k];
+        json_array_append_new(kernels, json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:b}", "name", kern->name, "formula",
+                                                 kern->formula, "bound", kern->bound, "bytes_per_elem",
+                                                 ceil_kernel_bytes(kern), "footprint_bytes_per_elem",
+                                                 ceil_kernel_footprint(kern), "flops_per_elem", kern->flops_per_elem,
+                                                 "baseline", kern->baseline));
+    }
+    char *text = json_dumps(kernels, JSON_COMPACT);
+    add("kernels", text ? text : "[]");
+    free(text);
+    json_decref(kernels);
     std::string pins = "{";
     for (unsigned w = 0; w < g.plan.n_workers; w++) {
         char cpus[512];
