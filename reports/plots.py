@@ -1,0 +1,238 @@
+"""The report's plots: GB/s and speedup per N, ceiling against N, dispatch, roofline.
+
+Each is written as PNG (for the report) and SVG (beside it), with labelled axes and units, a
+legend, and the machine and date in the title.
+"""
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+
+# one look per execution model and mode, in every plot
+STYLE = {
+    ("serial", "batched"): dict(color="black", marker="x", linestyle="none", label="serial"),
+    ("omp", "batched"): dict(color="tab:blue", marker="o", linestyle="-", label="OpenMP, batched"),
+    ("omp", "pertick"): dict(color="tab:blue", marker="o", linestyle="--", mfc="none", label="OpenMP, per tick"),
+    ("proc", "batched"): dict(color="tab:orange", marker="s", linestyle="-", label="processes, batched"),
+    ("proc", "pertick"): dict(color="tab:orange", marker="s", linestyle="--", mfc="none", label="processes, per tick"),
+}
+SERIES = [("omp", "batched"), ("omp", "pertick"), ("proc", "batched"), ("proc", "pertick")]
+
+
+def human_bytes(b):
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if b < 1024 or unit == "TiB":
+            return f"{b:.0f} {unit}" if unit == "B" else f"{b:.1f} {unit}"
+        b /= 1024
+
+
+def save(fig, folder, stem):
+    """Writes stem.png and stem.svg; returns the PNG's file name."""
+    fig.savefig(os.path.join(folder, stem + ".png"), dpi=110, bbox_inches="tight")
+    fig.savefig(os.path.join(folder, stem + ".svg"), bbox_inches="tight")
+    plt.close(fig)
+    return stem + ".png"
+
+
+def _workers_axis(ax, counts):
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(counts)
+    ax.set_xticklabels([str(c) for c in counts])
+    ax.set_xlim(counts[0] / 1.4, counts[-1] * 1.4)
+    ax.set_xlabel("workers")
+    ax.grid(True, alpha=0.3)
+
+
+def _kernel_facts(r, kernel):
+    import json
+
+    for k in json.loads(r.context.get("kernels", "[]")):
+        if k["name"] == kernel:
+            return k
+    return {"bytes_per_elem": 12, "flops_per_elem": float("nan"), "formula": kernel}
+
+
+def gbps_per_n(r, n, target, level, footprint, folder):
+    counts = r.worker_counts()
+    kernels = r.kernels()
+    fig, axes = plt.subplots(1, len(kernels), figsize=(5.2 * len(kernels), 4.3), squeeze=False, layout="constrained")
+    for ax, kernel in zip(axes[0], kernels):
+        for variant, mode in SERIES:
+            pts = [p for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n) if not p.error]
+            if pts:
+                ax.plot([p.workers for p in pts], [p.gbps for p in pts], **STYLE[(variant, mode)])
+        serial = r.select(kernel=kernel, variant="serial", mode="batched", n=n)
+        if serial and not serial[0].error:
+            ax.plot([1], [serial[0].gbps], **STYLE[("serial", "batched")])
+        ceiling = [(w, r.ceiling("daxpy", n, w)) for w in counts]
+        ceiling = [(w, g) for w, g in ceiling if g]
+        if ceiling:
+            ax.plot(*zip(*ceiling), color="grey", linewidth=3, alpha=0.5, label="bandwidth ceiling (probe: daxpy_sp)")
+        if kernel == "trig" and serial and r.probe:
+            scaled = [(w, serial[0].gbps * r.compute(w)[1]) for w in counts if r.compute(w)]
+            if scaled:
+                ax.plot(*zip(*scaled), color="tab:green", linestyle=":", linewidth=2,
+                        label="compute ceiling (serial x peakflops scaling)")
+        _workers_axis(ax, counts)
+        ax.set_ylabel("GB/s (12 bytes per element-tick)")
+        ax.set_title(f"{kernel}: {_kernel_facts(r, kernel)['formula']}", fontsize=9)
+        ax.legend(fontsize=7)
+    where = f"{target} target" if target else level
+    fig.suptitle(f"GB/s against workers, n = {n} ({human_bytes(footprint)}, {where})\n{r.title()}", fontsize=10)
+    return save(fig, folder, f"gbps-n{n}")
+
+
+def speedup_per_n(r, n, target, level, footprint, folder):
+    counts = r.worker_counts()
+    kernels = r.kernels()
+    knees = {(k["kernel"], k["variant"], k["mode"]): k.get("knee_workers") for k in r.knees() if k["n"] == n}
+    fig, axes = plt.subplots(1, len(kernels), figsize=(5.2 * len(kernels), 4.3), squeeze=False, layout="constrained")
+    for ax, kernel in zip(axes[0], kernels):
+        ax.plot(counts, counts, color="grey", linestyle=":", label="ideal")
+        for variant, mode in SERIES:
+            pts = [p for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n) if not p.error]
+            if not pts:
+                continue
+            style = STYLE[(variant, mode)]
+            ax.plot([p.workers for p in pts], [p.speedup for p in pts], **style)
+            knee = knees.get((kernel, variant, mode))
+            if knee:
+                at = [p for p in pts if p.workers == knee]
+                if at:
+                    ax.plot([knee], [at[0].speedup], marker="*", markersize=16, color=style["color"],
+                            linestyle="none", alpha=0.6)
+        ax.plot([], [], marker="*", markersize=12, color="grey", linestyle="none", label="knee")
+        _workers_axis(ax, counts)
+        ax.set_yscale("log", base=2)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_ylabel("speedup over serial at this n")
+        ax.set_title(f"{kernel}", fontsize=9)
+        ax.legend(fontsize=7, loc="best")
+    where = f"{target} target" if target else level
+    fig.suptitle(f"Speedup against workers, n = {n} ({human_bytes(footprint)}, {where})\n{r.title()}", fontsize=10)
+    return save(fig, folder, f"speedup-n{n}")
+
+
+def ceiling_vs_n(r, folder):
+    counts = r.worker_counts()
+    top = counts[-1]
+    sizes = r.sizes()
+    kernels = r.kernels()
+    fig, axes = plt.subplots(1, len(kernels), figsize=(5.6 * len(kernels), 4.5), squeeze=False, layout="constrained")
+    for ax, kernel in zip(axes[0], kernels):
+        for variant, mode in SERIES:
+            pts = [(fp, p.gbps) for n, _, _, fp in sizes
+                   for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n, workers=top) if not p.error]
+            if pts:
+                ax.plot(*zip(*pts), **STYLE[(variant, mode)])
+        serial = [(fp, p.gbps) for n, _, _, fp in sizes
+                  for p in r.select(kernel=kernel, variant="serial", mode="batched", n=n) if not p.error]
+        if serial:
+            ax.plot(*zip(*serial), color="black", marker="x", linestyle=":", label="serial (1 worker)")
+        probe = [(fp, r.ceiling("daxpy", n, top)) for n, _, _, fp in sizes if r.ceiling("daxpy", n, top)]
+        if probe:
+            ax.plot(*zip(*probe), color="grey", linewidth=3, alpha=0.5, label=f"probe daxpy_sp, {top} workers")
+        workers = (r.plan or {}).get("workers", [])
+        if workers:
+            w = workers[-1]
+            for bytes_, name in ((w.get("l2_bytes"), "L2"), (w.get("l3_bytes"), "L3")):
+                if bytes_:
+                    ax.axvline(bytes_, color="tab:red", linestyle="--", alpha=0.6)
+                    ax.text(bytes_, ax.get_ylim()[1] if ax.get_ylim()[1] > 1 else 1, f" {name} ({human_bytes(bytes_)})",
+                            color="tab:red", fontsize=7, va="top", rotation=90)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("footprint (bytes resident: 8 per element)")
+        ax.set_ylabel(f"GB/s at {top} workers")
+        ax.set_title(kernel, fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7, loc="lower left")
+    fig.suptitle(f"The ceiling against N, at {top} workers (L2 and L3: the caches those workers use)\n{r.title()}",
+                 fontsize=10)
+    return save(fig, folder, "ceiling-vs-n")
+
+
+def dispatch(r, folder):
+    fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
+    shown = False
+    for variant, style in (("omp", dict(color="tab:blue", marker="o", label="OpenMP: parallel region per tick")),
+                           ("proc", dict(color="tab:orange", marker="s", label="processes: futex barrier x2")),
+                           ("proc-pthread", dict(color="tab:red", marker="^", label="processes: pthread barrier x2"))):
+        pts = [p for p in r.select(variant=variant, mode="dispatch") if not p.error]
+        if not pts:
+            continue
+        shown = True
+        ws = [p.workers for p in pts]
+        med = [max(p.overhead_us, 1e-3) for p in pts]
+        lo = [m - max(min(p.reps), 1e-3) if p.reps else 0 for m, p in zip(med, pts)]
+        hi = [max(p.reps) - m if p.reps else 0 for m, p in zip(med, pts)]
+        ax.errorbar(ws, med, yerr=[[max(v, 0) for v in lo], [max(v, 0) for v in hi]], capsize=3, **style)
+    if shown:
+        _workers_axis(ax, sorted({p.workers for p in r.points.values() if p.mode == "dispatch"}))
+    ax.set_yscale("log")
+    ax.set_ylabel("per-tick dispatch overhead (us)\n(pertick - batched) / ticks")
+    ax.legend(fontsize=7)
+    ax.set_title(f"Dispatch overhead (median, bars: min to max of the repetitions)\n{r.title()}", fontsize=9)
+    return save(fig, folder, "dispatch")
+
+
+def roofline(r, folder):
+    counts = r.worker_counts()
+    top = counts[-1]
+    fig, ax = plt.subplots(figsize=(6.6, 4.8), layout="constrained")
+    intensities = [10 ** (e / 20) for e in range(-40, 41)]  # 0.01 .. 100, dense enough to show the ridge
+    peak = r.compute(top)
+    if peak:
+        ax.axhline(peak[0], color="black", linewidth=2, label=f"peak SP flops, {top} workers ({peak[0]:.0f} GFlop/s)")
+    for target, color in (("L2", "tab:green"), ("L3", "tab:purple"), ("DRAM", "tab:red")):
+        n = next((s[0] for s in r.sizes() if s[1] == target), None)
+        bw = r.ceiling("daxpy", n, top) if n else None
+        if bw:
+            ys = [min(bw * i, peak[0] if peak else float("inf")) for i in intensities]
+            ax.plot(intensities, ys, color=color, label=f"{target} bandwidth ({bw:.0f} GB/s)")
+    for kernel, marker in (("motion", "o"), ("trig", "s")):
+        facts = _kernel_facts(r, kernel)
+        model_i = facts["flops_per_elem"] / facts["bytes_per_elem"]
+        for target, color in (("L2", "tab:green"), ("DRAM", "tab:red")):
+            n = next((s[0] for s in r.sizes() if s[1] == target), None)
+            pts = [p for p in r.select(kernel=kernel, n=n, workers=top) if p.mode == "batched" and not p.error] if n else []
+            if not pts:
+                continue
+            best = max(pts, key=lambda p: p.gbps)
+            flops = best.gbps / facts["bytes_per_elem"] * facts["flops_per_elem"]
+            ax.plot([model_i], [flops], marker=marker, color=color, markersize=9, linestyle="none",
+                    label=f"{kernel} at the {target} target (model intensity {model_i:.2f})")
+            counted = r.counted(best.name)
+            if counted and counted.get("intensity"):
+                ax.plot([counted["intensity"]], [flops], marker=marker, mfc="none", color=color, markersize=11,
+                        linestyle="none", label=f"{kernel}, {target}: measured intensity")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(intensities[0], intensities[-1])
+    ax.set_xlabel("operational intensity (flop per byte moved)")
+    ax.set_ylabel("GFlop/s (single precision)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=6.5, loc="lower right")
+    ax.set_title(f"Roofline at {top} workers (trig's 44 flops: libmvec's sin+cos fast path, counted)\n{r.title()}",
+                 fontsize=9)
+    return save(fig, folder, "roofline")
+
+
+def all_plots(r, folder):
+    """Every plot; returns {"per_n": {n: (gbps, speedup)}, "ceiling", "dispatch", "roofline"}."""
+    out = {"per_n": {}}
+    for n, target, level, fp in r.sizes():
+        out["per_n"][n] = (gbps_per_n(r, n, target, level, fp, folder), speedup_per_n(r, n, target, level, fp, folder))
+    out["ceiling"] = ceiling_vs_n(r, folder)
+    out["dispatch"] = dispatch(r, folder)
+    out["roofline"] = roofline(r, folder)
+    return out
+
+
+def finite(x):
+    return isinstance(x, (int, float)) and math.isfinite(x)
