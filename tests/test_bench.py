@@ -12,17 +12,13 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
 bench = sys.argv[1]
-failures = 0
 NAME = re.compile(r"^([a-z-]+)/([a-z-]+)/(batched|pertick|dispatch|startup)/n:(\d+)/workers:(\d+)$")
 CAP = "40000000"  # the L2 and L3 targets here, no DRAM: seconds, not minutes
 
-
-def expect(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
 
 
 def run(*args, timeout=300):
@@ -69,7 +65,7 @@ with tempfile.TemporaryDirectory() as tmp:
         expect(any(re.match(rf"motion/{v}/dispatch/", n) for n in names), f"no {v} dispatch point")
     expect(sum(n.split("/")[2] == "startup" for n in names) >= 1 + 2 * len(counts), "start-up points missing")
 
-    reps = int(ctx.get("sweep") == "quick") and 2
+    reps = 2  # the quick sweep's repetitions
     for b in runs:
         parts = NAME.match(b["run_name"])
         if not parts or b["run_type"] != "iteration":
@@ -123,4 +119,4 @@ with tempfile.TemporaryDirectory() as tmp:
     left = sorted(os.listdir(out2)) if os.path.isdir(out2) else []
     expect(left in ([], ["plan.json"]), f"an interrupted run left {left}")
 
-sys.exit(1 if failures else 0)
+done()

@@ -9,15 +9,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
 ceilings, fixture = sys.argv[1], sys.argv[2]
-failures = 0
 
-
-def expect(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
 
 
 def parse(path):
@@ -157,4 +153,4 @@ with tempfile.TemporaryDirectory() as tmp:
     r = subprocess.run([ceilings, "parse-likwid", os.path.join(tmp, "nonexistent")], capture_output=True, text=True)
     expect(r.returncode == 2 and "cannot open" in r.stderr, f"missing file: {r.returncode} {r.stderr}")
 
-sys.exit(1 if failures else 0)
+done()

@@ -2,18 +2,14 @@
 """The planner on real topologies: worker counts, pin order, cache targets, memory limits, and
 the JSON keys other tools read. Usage: test_plan.py CEILINGS DATA_DIR"""
 import json
+import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
 ceilings, data = sys.argv[1], sys.argv[2]
-failures = 0
-
-
-def expect(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
 
 
 def plan(*args):
@@ -98,4 +94,4 @@ expect(need <= 0.8 * p["memory"]["bytes"], "this machine: the plan does not fit 
 r = subprocess.run([ceilings, "plan", "--topology", f"{data}/SOURCES.md"], capture_output=True, text=True)
 expect(r.returncode == 2 and "--topology" in r.stderr, f"bad topology: exit {r.returncode}: {r.stderr}")
 
-sys.exit(1 if failures else 0)
+done()

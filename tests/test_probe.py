@@ -10,16 +10,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
 ceilings = sys.argv[1]
-failures = 0
 CAP = "40000000"
 
-
-def expect(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
 
 
 def probe(tmp, *extra):
@@ -57,4 +53,4 @@ for extra in sources:
                f"{want}: compute {doc['compute']}")
         expect("available" in doc["likwid"], "the counters' state is recorded")
         expect(os.listdir(tmp) == ["probe.json"], f"left behind: {os.listdir(tmp)}")
-sys.exit(1 if failures else 0)
+done()

@@ -8,15 +8,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
 ceilings = sys.argv[1]
-failures = 0
 
-
-def expect(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -38,4 +34,4 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(sorted(os.listdir(tmp)) == ["profile.json"], f"left behind: {os.listdir(tmp)}")
     r = subprocess.run([ceilings, "profile", "--results", os.path.join(tmp, "missing")], capture_output=True, text=True)
     expect(r.returncode == 2 and "--results" in r.stderr, f"unwritable results: {r.returncode} {r.stderr}")
-sys.exit(1 if failures else 0)
+done()

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""The report generator on a recorded results folder: every plot (PNG and SVG) and a report
+naming every N; and on a folder holding only bench.json, a report that says what is missing.
+Usage: test_report.py PYTHON_WITH_MATPLOTLIB REPORT_SCRIPT RESULTS_DIR  (PYTHON "" skips: 77)"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
+python, script, recorded = sys.argv[1], sys.argv[2], sys.argv[3]
+if not python:
+    print("no Python that can import matplotlib was found at configure time: report not tested")
+    sys.exit(77)
+
+
+
+def report(folder):
+    r = subprocess.run([python, script, folder], capture_output=True, text=True, timeout=600)
+    expect(r.returncode == 0, f"report {folder}: exit {r.returncode}: {r.stderr[-1500:]}")
+    path = os.path.join(folder, "report.md")
+    return r, (open(path).read() if os.path.exists(path) else "")
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    folder = os.path.join(tmp, "full")
+    shutil.copytree(recorded, folder)
+    plan = json.load(open(os.path.join(folder, "plan.json")))
+    ns = [s["n"] for s in plan["sizes"]]
+    r, text = report(folder)
+    stems = ["ceiling-vs-n", "dispatch", "roofline"] + [f"{k}-n{n}" for n in ns for k in ("gbps", "speedup")]
+    for stem in stems:
+        for ext in ("png", "svg"):
+            path = os.path.join(folder, f"{stem}.{ext}")
+            expect(os.path.exists(path) and os.path.getsize(path) > 1000, f"plot {stem}.{ext} missing or empty")
+    for n in ns:
+        expect(f"n = {n} (" in text, f"the report does not name n = {n}")
+    for heading in ("## The machine", "## Ceilings", "## Where the speedup stops", "## Threads or processes?",
+                    "## Against the book", "## Dispatch and start-up", "## Noise", "## Every size"):
+        expect(heading in text, f"no section {heading!r}")
+    expect("4.25x" in text and "5.49x" in text, "the book's figures are not quoted")
+    expect("nan" not in text.lower().replace("nanosec", ""), "a NaN reached the report")
+    expect("![roofline](roofline.png)" in text, "the roofline is not shown")
+    expect("bandwidth-bound (DRAM)" in text and "compute-bound" in text, "verdicts not in the report")
+    expect(not [f for f in os.listdir(folder) if f.endswith(".part")], "a .part file was left")
+
+    # only bench.json: still a report, which says what each missing part costs
+    bare = os.path.join(tmp, "bare")
+    os.mkdir(bare)
+    shutil.copy(os.path.join(recorded, "bench.json"), bare)
+    r, text = report(bare)
+    for part in ("probe.json", "plan.json", "verdicts.json", "profile.json"):
+        expect(f"missing: {part}" in text, f"the bare report does not say {part} is missing")
+    expect(os.path.exists(os.path.join(bare, "roofline.png")) and os.path.exists(os.path.join(bare, "dispatch.png")),
+           "plots missing in the bare report")
+    expect("## Ceilings\n\nNot measured" in text, "the bare report should say the ceilings were not measured")
+
+    r = subprocess.run([python, script, os.path.join(tmp, "nowhere")], capture_output=True, text=True)
+    expect(r.returncode == 2, f"a missing folder: exit {r.returncode}")
+done()
