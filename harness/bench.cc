@@ -186,7 +186,13 @@ void sweep_point(benchmark::State &state, const Spec *s)
             break;
         rc = s->variant->run(run, s->ticks, s->mode, err);
     }
-    double seconds = ceil_now() - t0;
+    double seconds = ceil_now() - t0, merge = 0;
+    size_t merged = 0;
+    if (rc == 0 && s->kernel->merge) { /* an emitting kernel's segments, gathered after the runs */
+        double m0 = ceil_now();
+        merged = s->kernel->merge(run->arrays.a, run->slices, run->workers);
+        merge = ceil_now() - m0;
+    }
     if (rc != 0) {
         fail(state, *s, err);
     } else if (validate(state, *s, run, 1 + (unsigned long)state.iterations() * s->ticks)) {
@@ -198,6 +204,10 @@ void sweep_point(benchmark::State &state, const Spec *s)
             elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
         state.counters["ticks"] = (double)s->ticks;
         state.counters["workers_running"] = run->workers;
+        if (s->kernel->merge) {
+            state.counters["merge_us"] = merge * 1e6;
+            state.counters["merged"] = (double)merged;
+        }
         set_label(state, run);
         progress.done(*s, fmt("%8.2f GB/s", bytes * (double)state.iterations() / seconds * 1e-9));
     }

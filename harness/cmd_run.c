@@ -18,8 +18,10 @@ static const char usage[] =
     "Runs one point, checks its arrays against a serial run bit for bit, and prints seconds,\n"
     "GB/s (bytes per element x N x T / s), ns per element-tick and the CPUs used.\n"
     "\n"
-    "  KERNEL             motion (pos[i] += vel[i]*dt: memory-bound) or\n"
-    "                     trig (out[i] += sin(x[i])^2 + cos(x[i])^2: compute-bound)\n"
+    "  KERNEL             motion (pos[i] += vel[i]*dt: memory-bound),\n"
+    "                     trig (out[i] += sin(x[i])^2 + cos(x[i])^2: compute-bound),\n"
+    "                     trig-scalar (trig without vector sin/cos) or starve (the indices\n"
+    "                     whose energy <= 0, emitted per worker and merged in worker order)\n"
     "  VARIANT            serial, omp (OpenMP threads) or proc (forked processes, shared memory)\n"
     "  -n, --n N          elements (default 1000000; 1e6 notation accepted)\n"
     "  -w, --workers W    workers (default: this machine's physical cores)\n"
@@ -121,6 +123,9 @@ static void print_table(const struct run_args *a, const struct ceil_point_result
     printf("  pages        %zu B, shared memory, THP shmem_enabled=%s\n", ceil_page_size(), thp);
     if (a->variant == &ceil_variant_proc)
         printf("  barrier      %s\n", ceil_barrier_name(a->barrier));
+    if (a->kernel->merge)
+        printf("  merge        %.3f ms for %zu entries (once, after the runs; not in seconds)\n", res->merge * 1e3,
+               res->merged);
     printf("  valid        yes: equal to serial bit for bit after %llu ticks\n",
            (unsigned long long)(1 + a->reps * a->ticks));
 }
@@ -157,6 +162,10 @@ static void print_json(const struct run_args *a, const struct ceil_point_result 
     json_object_set_new(o, "thp_shmem", json_string(thp));
     if (a->variant == &ceil_variant_proc)
         json_object_set_new(o, "barrier", json_string(ceil_barrier_name(a->barrier)));
+    if (a->kernel->merge && res->valid) {
+        json_object_set_new(o, "merge_seconds", json_real(res->merge));
+        json_object_set_new(o, "merged", json_integer((json_int_t)res->merged));
+    }
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(9));
     fputc('\n', stdout);
     json_decref(o);

@@ -50,6 +50,8 @@ const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct cei
     int rc = ceil_variant_serial.prepare(&cfg, &r->run, err);
     if (rc == 0 && (rc = ceil_variant_serial.run(r->run, ticks, CEIL_BATCHED, err)) != 0)
         ceil_variant_serial.release(r->run);
+    if (rc == 0 && k->merge)
+        k->merge(r->run->arrays.a, r->run->slices, r->run->workers);
     if (rc) {
         free(r);
         return NULL;
@@ -71,7 +73,7 @@ int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got
         return 0;
     }
     for (unsigned a = 0; a < got->count; a++) {
-        if (memcmp(got->a[a], want->a[a], got->n * sizeof(float)) == 0)
+        if ((k->arrays[a].access & CEIL_SCRATCH) || memcmp(got->a[a], want->a[a], got->n * sizeof(float)) == 0)
             continue;
         size_t i = 0;
         while (memcmp(&got->a[a][i], &want->a[a][i], sizeof(float)) == 0)
@@ -116,6 +118,11 @@ int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
     }
     if (run)
         run->cfg.hooks = NULL;
+    if (rc == 0 && p->cfg.kernel->merge) {
+        t0 = ceil_now();
+        res->merged = p->cfg.kernel->merge(run->arrays.a, run->slices, run->workers);
+        res->merge = ceil_now() - t0;
+    }
     if (rc == 0) {
         unsigned long total = 1 + (unsigned long)p->reps * p->ticks;
         const struct ceil_arrays *want = ceil_refs_get(refs, p->cfg.kernel, p->cfg.n, total, err);

@@ -18,6 +18,8 @@ struct ceil_point_result {
     double startup;        /* seconds in prepare: workers started, pinned, first touch */
     unsigned workers;      /* running */
     int *cpus;             /* where each worker runs (malloc'd, `workers` entries) */
+    double merge;          /* seconds to merge an emitting kernel's segments, after the runs */
+    size_t merged;         /* and the length of the merged list */
     int valid;             /* arrays equal serial's bit for bit after the same ticks */
     char mismatch[CEIL_ERRLEN];
 };
@@ -32,14 +34,16 @@ void ceil_refs_free(struct ceil_refs *refs); /* accepts NULL */
 const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct ceil_kernel *k, size_t n,
                                         unsigned long ticks, char err[CEIL_ERRLEN]);
 
-/* Compares every array of `got` with `want` byte for byte. Returns 1 if equal; otherwise 0 and
- * describes the first difference ("pos[17] = 1.5 (0x3fc00000) but serial has ..."). */
+/* Compares every array of `got` with `want` byte for byte, but for scratch arrays (per-worker
+ * working state). Returns 1 if equal; otherwise 0 and describes the first difference
+ * ("pos[17] = 1.5 (0x3fc00000) but serial has ..."). */
 int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got,
                       const struct ceil_arrays *want, char why[CEIL_ERRLEN]);
 
 /* Measures p: prepare (timed as start-up), one warm-up tick (every element touched once, a
  * first dispatch), p->reps timed runs, then the arrays checked against serial after
- * 1 + reps * ticks ticks. A mismatch is not an error
+ * 1 + reps * ticks ticks (an emitting kernel's segments merged first, timed apart as
+ * res->merge). A mismatch is not an error
  * here: res->valid says it, and the caller must not report the timings as a result.
  * Returns 0, or -errno (a worker died, interrupted, no memory) with a message. */
 int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,

@@ -105,17 +105,30 @@ static int load_points(struct ctx *c, json_t *bench)
     return 0;
 }
 
-/* The daxpy ceiling at n and workers: the probe's figure at that size, or the nearest size
- * probed at the same worker count and level (*approx then says so). */
-static double bandwidth_ceiling(struct ctx *c, double n, double workers, const char *level, int *approx,
-                                const char **source)
+/* The probe's test with the kernel's access pattern: daxpy (two streams read, one written,
+ * as motion and trig) or, for a kernel whose only dense stream is read, load. */
+static const char *probe_kind(const char *kernel)
+{
+    const struct ceil_kernel *k = ceil_kernel_find(kernel);
+    if (!k)
+        return "daxpy";
+    for (unsigned a = 0; a < k->n_arrays; a++)
+        if ((k->arrays[a].access & CEIL_WRITE) && !(k->arrays[a].access & CEIL_EMIT))
+            return "daxpy";
+    return "load";
+}
+
+/* The ceiling for `kind` at n and workers: the probe's figure at that size, or the nearest
+ * size probed at the same worker count and level (*approx then says so). */
+static double bandwidth_ceiling(struct ctx *c, const char *kind, double n, double workers, const char *level,
+                                int *approx, const char **source)
 {
     json_t *b;
     size_t i;
     double best = NAN, dist = INFINITY;
     *approx = 0;
     json_array_foreach(json_object_get(c->probe, "bandwidth"), i, b) {
-        if (strcmp(str(b, "kind"), "daxpy") != 0 || num(b, "workers") != workers)
+        if (strcmp(str(b, "kind"), kind) != 0 || num(b, "workers") != workers)
             continue;
         double d = fabs(log(num(b, "n") / n));
         if (d == 0) {
@@ -186,7 +199,7 @@ static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
         return NAN;
     int approx;
     const char *source = "";
-    double bw = bandwidth_ceiling(c, n, 1, "L2", &approx, &source);
+    double bw = bandwidth_ceiling(c, probe_kind(kernel), n, 1, "L2", &approx, &source);
     double frac = s->gbps / bw, rate = s->n * s->ticks / s->seconds;
     char text[256];
     if (isfinite(frac) && frac >= CEIL_SERIAL_BW) {
@@ -224,7 +237,7 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
     }
     const char *level = level_of(c, p->n, p->workers), *source = "";
     int approx;
-    double bw = bandwidth_ceiling(c, p->n, p->workers, level, &approx, &source);
+    double bw = bandwidth_ceiling(c, probe_kind(p->kernel), p->n, p->workers, level, &approx, &source);
     double bw_frac = p->gbps / bw;
     double scaling = compute_scaling(c, p->workers);
     double rate = p->n * p->ticks / p->seconds;
@@ -291,8 +304,10 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
     SET_NUM("dispatch_us", over)
     SET_NUM("dispatch_share", share)
 #undef SET_NUM
-    if (isfinite(bw))
+    if (isfinite(bw)) {
         json_object_set_new(o, "bandwidth_source", json_string(source));
+        json_object_set_new(o, "bandwidth_test", json_string(probe_kind(p->kernel)));
+    }
     json_object_set_new(o, "bound", json_string(bound));
     json_object_set_new(o, "verdict", json_string(verdict));
     json_object_set_new(o, "why", json_string(why));

@@ -41,6 +41,20 @@ const struct ceil_kernel ceil_kernels[] = {
         .init = ceil_trig_scalar_init,
         .tick = ceil_trig_scalar_tick,
     },
+    {
+        .name = "starve",
+        .formula = "to_remove = [i for i if energy[i] <= 0], per worker, merged in worker order",
+        .bound = "memory",
+        .n_arrays = 3,
+        /* each worker emits into its own slice of `segment`; merge gathers them into to_remove */
+        .arrays = { { "energy", CEIL_READ },
+                    { "segment", CEIL_WRITE | CEIL_EMIT | CEIL_SCRATCH },
+                    { "to_remove", CEIL_WRITE | CEIL_EMIT } },
+        .flops_per_elem = 0, /* one compare per element, no arithmetic */
+        .init = ceil_starve_init,
+        .tick = ceil_starve_tick,
+        .merge = ceil_starve_merge,
+    },
 };
 
 const unsigned ceil_kernel_count = sizeof ceil_kernels / sizeof ceil_kernels[0];
@@ -57,6 +71,8 @@ double ceil_kernel_bytes(const struct ceil_kernel *k)
 {
     double bytes = 0;
     for (unsigned a = 0; a < k->n_arrays; a++) {
+        if (k->arrays[a].access & CEIL_EMIT)
+            continue;
         if (k->arrays[a].access & CEIL_READ)
             bytes += sizeof(float);
         if (k->arrays[a].access & CEIL_WRITE)
@@ -67,7 +83,11 @@ double ceil_kernel_bytes(const struct ceil_kernel *k)
 
 double ceil_kernel_footprint(const struct ceil_kernel *k)
 {
-    return (double)k->n_arrays * sizeof(float);
+    double bytes = 0;
+    for (unsigned a = 0; a < k->n_arrays; a++)
+        if (!(k->arrays[a].access & CEIL_EMIT))
+            bytes += sizeof(float);
+    return bytes;
 }
 
 double ceil_kernel_intensity(const struct ceil_kernel *k)

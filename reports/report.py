@@ -231,6 +231,28 @@ def vectorisation_section(r):
             + table(["size", "n", "vector (libmvec)", "scalar (sincosf)", "gain"], rows))
 
 
+def starve_section(r):
+    """The emitting kernel: the scan (timed) and the merge of the workers' segments (apart)."""
+    counts = r.worker_counts()
+    rows = []
+    for n, target, level, fp in r.sizes():
+        for variant, mode in (("serial", "batched"), ("omp", "batched"), ("proc", "batched")):
+            cells = []
+            for w in ([1] if variant == "serial" else counts):
+                p = point(r, "starve", variant, mode, n, w)
+                cells.append(f"{p.ns_per_elem_tick:.3f} ns, merge {p.merge_us:.0f} us" if p and finite(p.merge_us) else "-")
+            if any(c != "-" for c in cells):
+                rows.append([n, target or level, variant] + cells + [""] * (len(counts) - len(cells)))
+    if not rows:
+        return ""
+    return ("## starve: the scan and the merge\n\n"
+            "Each worker writes the indices whose energy is <= 0 into its own slice of a scratch array "
+            "(its segment: disjoint by the partition, no lock, no buffer to size); after the runs one thread "
+            "merges the segments in worker order into `to_remove`, equal to the serial scan bit for bit. "
+            "Scan: ns per element-tick, median; merge: us, once per run, timed apart from the scan.\n\n"
+            + table(["n", "size", "variant"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows))
+
+
 def dispatch_section(r):
     counts = sorted({p.workers for p in r.points.values() if p.mode == "dispatch"})
     if not counts:
@@ -291,6 +313,7 @@ def write(r, folder):
         book_section(r),
         f"![roofline]({plots['roofline']})",
         vectorisation_section(r),
+        starve_section(r),
         dispatch_section(r),
         f"![dispatch overhead]({plots['dispatch']})",
     ]

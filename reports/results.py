@@ -28,6 +28,7 @@ class Point:
     speedup: float = float("nan")
     ns_per_elem_tick: float = float("nan")
     overhead_us: float = float("nan")
+    merge_us: float = float("nan")  # an emitting kernel's merge, once per run
     cv: float = float("nan")  # of the repetitions' times
     reps: list = field(default_factory=list)  # the per-repetition values of the main figure
     label: str = ""
@@ -80,6 +81,7 @@ class Results:
                 p.speedup = b.get("speedup", p.speedup)
                 p.ns_per_elem_tick = b.get("ns_per_elem_tick", p.ns_per_elem_tick)
                 p.overhead_us = b.get("overhead_us", p.overhead_us)
+                p.merge_us = b.get("merge_us", p.merge_us)
             elif agg == "cv":
                 p.cv = b["real_time"]
         return points

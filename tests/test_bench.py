@@ -51,7 +51,7 @@ with tempfile.TemporaryDirectory() as tmp:
     counts = [w["count"] for w in plan["workers"]]
     want = set()
     for s in plan["sizes"]:
-        for k in ("motion", "trig"):
+        for k in ("motion", "trig", "starve"):
             want.add(f"{k}/serial/batched/n:{s['n']}/workers:1")
             for w in counts:
                 for v in ("omp", "proc"):
@@ -66,6 +66,8 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(sum(n.split("/")[2] == "startup" for n in names) >= 1 + 2 * len(counts), "start-up points missing")
 
     reps = 2  # the quick sweep's repetitions
+    table = {k["name"]: k for k in json.loads(ctx.get("kernels", "[]"))}
+    expect({"motion", "trig", "trig-scalar", "starve"} <= set(table), f"kernel table in the context: {sorted(table)}")
     for b in runs:
         parts = NAME.match(b["run_name"])
         if not parts or b["run_type"] != "iteration":
@@ -75,9 +77,12 @@ with tempfile.TemporaryDirectory() as tmp:
             for c in ("gbps", "ns_per_elem_tick", "speedup", "bytes_per_second", "items_per_second"):
                 expect(b.get(c, 0) > 0, f"{b['name']}: {c} = {b.get(c)}")
             expect(b["label"].startswith("cpus="), f"{b['name']}: label {b.get('label')}")
-            n, ticks = int(parts[4]), b["ticks"]
-            gbps = 12 * n * ticks / (b["real_time"] * 1e-6) / 1e9
-            expect(abs(gbps - b["gbps"]) < 1e-6 * gbps, f"{b['name']}: gbps {b['gbps']} but 12*N*T/s = {gbps}")
+            n, ticks, per_elem = int(parts[4]), b["ticks"], table[parts[1]]["bytes_per_elem"]
+            gbps = per_elem * n * ticks / (b["real_time"] * 1e-6) / 1e9
+            expect(abs(gbps - b["gbps"]) < 1e-6 * gbps,
+                   f"{b['name']}: gbps {b['gbps']} but {per_elem:g}*N*T/s = {gbps}")
+            if parts[1] == "starve":
+                expect(b.get("merge_us", -1) >= 0 and b.get("merged", 0) > 0, f"{b['name']}: no merge figures")
         if parts[3] == "dispatch":
             expect("overhead_us" in b, f"{b['name']}: no overhead_us")
     aggs = {b["aggregate_name"] for b in runs if b["run_type"] == "aggregate"}
