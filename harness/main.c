@@ -16,6 +16,8 @@ static const char usage[] =
     "  probe    the machine's bandwidth and compute ceilings (likwid-bench, or built-in loops)\n"
     "  profile  likwid-perfctr over the sweep's target points: bytes and flops per element\n"
     "  parse-likwid  a saved likwid-perfctr output (text or -O CSV) as JSON\n"
+    "  sim      systems of a small simulation run together, when the write-set rule allows it\n"
+    "  race     what the rule prevents: two systems writing one column, run together anyway\n"
     "  version  the version and how it was built\n"
     "\n"
     "Exit status: 0 ok; 1 a run failed or a result differs from serial; 2 bad usage.\n";
@@ -39,6 +41,10 @@ int main(int argc, char **argv)
         return ceil_cmd_probe(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return ceil_cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "sim") == 0)
+        return ceil_cmd_sim(argc - 1, argv + 1);
+    if (strcmp(cmd, "race") == 0)
+        return ceil_cmd_race(argc - 1, argv + 1);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return CEIL_EXIT_OK;

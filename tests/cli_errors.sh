@@ -45,6 +45,12 @@ expect_usage "--cpus" run trig proc --cpus a,b
 expect_usage "--frobnicate" run trig proc --frobnicate
 expect_usage "--frobnicate" check --frobnicate
 expect_usage "extra" check extra
+expect_usage "'energy'" sim motion,eat
+expect_usage "'food'" sim eat,food_spawn
+expect_usage "twice" sim motion,motion
+expect_usage "bogus" sim motion,bogus
+expect_usage "--variant" sim motion,food_spawn --variant gpu
+expect_usage "--trials" race --trials 0
 
 # help is not an error
 for args in "--help" "run --help" "check --help"; do
