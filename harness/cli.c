@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "machine.h"
 #include "team.h"
+#include "world.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -129,6 +130,25 @@ int ceil_parse_barrier(const char *cmd, const char *text, enum ceil_barrier_kind
     else
         return ceil_usage_error(cmd, "--barrier: unknown barrier '%s' (choose futex or pthread)", text);
     return 0;
+}
+
+int ceil_parse_systems(const char *cmd, const char *text, const struct ceil_system **out, unsigned max,
+                       unsigned *count)
+{
+    char *copy = strdup(text), *save = NULL;
+    *count = 0;
+    for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        const struct ceil_system *s = ceil_system_find(name);
+        if (!s || *count == max) {
+            int rc = s ? ceil_usage_error(cmd, "SYSTEMS: at most %u systems", max)
+                       : ceil_usage_error(cmd, "SYSTEMS: unknown system '%s' (choose motion, food_spawn, eat)", name);
+            free(copy);
+            return rc;
+        }
+        out[(*count)++] = s;
+    }
+    free(copy);
+    return *count ? 0 : ceil_usage_error(cmd, "SYSTEMS: none named");
 }
 
 static void on_stop_signal(int signo) { ceil_stop_request(signo); }

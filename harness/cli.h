@@ -28,6 +28,11 @@ int ceil_parse_variant(const char *cmd, const char *text, const struct ceil_vari
 int ceil_parse_mode(const char *cmd, const char *text, enum ceil_mode *out);
 int ceil_parse_barrier(const char *cmd, const char *text, enum ceil_barrier_kind *out);
 
+struct ceil_system;
+/* Parses "motion,food_spawn" into at most `max` systems, or a usage error naming SYSTEMS. */
+int ceil_parse_systems(const char *cmd, const char *text, const struct ceil_system **out, unsigned max,
+                       unsigned *count);
+
 const char *ceil_mode_name(enum ceil_mode m);
 const char *ceil_barrier_name(enum ceil_barrier_kind b);
 

@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "cpulist.h"
-#include "likwid.h"
+#include "likwid_tools.h"
 #include "machine.h"
 #include "plan.h"
 #include "probe.h"

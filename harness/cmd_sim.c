@@ -24,25 +24,6 @@ static const char usage[] =
     "Exit status: 0 equal to one after the other; 1 a run failed or differed; 2 bad usage or\n"
     "systems that may not run together.\n";
 
-int ceil_parse_systems(const char *cmd, const char *text, const struct ceil_system **out, unsigned max,
-                       unsigned *count)
-{
-    char *copy = strdup(text), *save = NULL;
-    *count = 0;
-    for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-        const struct ceil_system *s = ceil_system_find(name);
-        if (!s || *count == max) {
-            int rc = s ? ceil_usage_error(cmd, "SYSTEMS: at most %u systems", max)
-                       : ceil_usage_error(cmd, "SYSTEMS: unknown system '%s' (choose motion, food_spawn, eat)", name);
-            free(copy);
-            return rc;
-        }
-        out[(*count)++] = s;
-    }
-    free(copy);
-    return *count ? 0 : ceil_usage_error(cmd, "SYSTEMS: none named");
-}
-
 int ceil_cmd_sim(int argc, char **argv)
 {
     static const struct option longopts[] = {

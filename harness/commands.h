@@ -16,10 +16,6 @@ int ceil_cmd_explain(int argc, char **argv);
 int ceil_cmd_sim(int argc, char **argv);
 int ceil_cmd_race(int argc, char **argv);
 
-struct ceil_system;
-/* Parses "motion,food_spawn" into at most `max` systems, or a usage error naming SYSTEMS. */
-int ceil_parse_systems(const char *cmd, const char *text, const struct ceil_system **out, unsigned max,
-                       unsigned *count);
 
 /* Is there memory for `copies` copies of kernel k's arrays at n elements? Otherwise prints a
  * usage error naming --n and returns CEIL_EXIT_USAGE: checked before anything is allocated. */

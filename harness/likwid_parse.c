@@ -145,6 +145,8 @@ static int take_table(struct parser *p, const struct row *h, const struct row *r
 {
     if (!p->group)
         return fail(p, h->line, "a table before any 'Group' line");
+    if (h->cells < 1)
+        return fail(p, h->line, "a table header with no cells");
     for (int i = 0; i < n; i++)
         if (rows[i].cells != h->cells)
             return fail(p, rows[i].line, "%d cells, the table's header has %d", rows[i].cells, h->cells);

@@ -51,6 +51,11 @@ expect_usage "twice" sim motion,motion
 expect_usage "bogus" sim motion,bogus
 expect_usage "--variant" sim motion,food_spawn --variant gpu
 expect_usage "--trials" race --trials 0
+# found by fuzzing: hwloc 2.9 crashes on this file; ceilings reads it in a child first
+expect_usage "hwloc crashed" plan --topology "$(dirname "$0")/fuzz/corpus/topology/crash-hwloc-no-complete-cpuset.xml"
+expect_usage "--n" run motion serial --n 18446744073709551615
+expect_usage "--n" run motion serial --n 1e19
+expect_usage "--workers" run motion proc --workers 1025
 
 # help is not an error
 for args in "--help" "run --help" "check --help"; do

@@ -1,5 +1,5 @@
 /* Detecting likwid's tools and whether hardware counters can be read here. */
-#include "likwid.h"
+#include "likwid_tools.h"
 
 #include "capture.h"
 

@@ -1,6 +1,6 @@
 /* What likwid can do on this machine: its tools, its version, and whether counters work. */
-#ifndef CEIL_LIKWID_H
-#define CEIL_LIKWID_H
+#ifndef CEIL_LIKWID_TOOLS_H
+#define CEIL_LIKWID_TOOLS_H
 
 #include "arrays.h"
 
