@@ -35,8 +35,19 @@ struct shared {
     struct slot slot[];
 };
 
+/* Fault injection, for the tests of failure handling: CEIL_INJECT=WHERE:WORKER[:SIGNAL] (see
+ * team.h). Read once when a team starts; nothing is checked in the tick loop. */
+enum inject_where { INJECT_NONE, INJECT_START, INJECT_TICK, INJECT_BARRIER, INJECT_FORK };
+
+struct inject {
+    enum inject_where where;
+    unsigned worker;
+    int sig;
+};
+
 struct ceil_team {
     struct ceil_run *run;
+    struct inject inject;
     struct shared *sh;
     size_t sh_bytes;
     unsigned workers;
@@ -148,6 +159,14 @@ static int do_op(struct ceil_team *t, unsigned w, unsigned long ticks, const vol
     return ceil_run_worker_ticks(r, w, ticks, attention, done);
 }
 
+static void inject_here(const struct ceil_team *t, unsigned w, enum inject_where where)
+{
+    if (t->inject.where == where && t->inject.worker == w) {
+        signal(t->inject.sig, SIG_DFL);
+        raise(t->inject.sig);
+    }
+}
+
 static _Noreturn void worker_main(struct ceil_team *t, unsigned w, pid_t parent)
 {
     struct shared *sh = t->sh;
@@ -157,14 +176,54 @@ static _Noreturn void worker_main(struct ceil_team *t, unsigned w, pid_t parent)
     signal(SIGINT, SIG_IGN); /* the parent handles ^C and tears the team down */
     signal(SIGTERM, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+    inject_here(t, w, INJECT_START);
     int pin_rc = ceil_run_pin(t->run, w, sh->slot[w].msg);
-    for (;;) {
+    for (int first_ticks = 1;;) {
         ceil_barrier_wait(&sh->start, NULL, NULL, 0);
         if (sh->abort || sh->op == OP_EXIT)
             _exit(0);
+        int ticking = sh->op == OP_TICKS;
+        if (ticking && first_ticks && t->inject.where == INJECT_TICK && t->inject.worker == w) {
+            do_op(t, w, sh->ticks > 1 ? sh->ticks / 2 : 1, &sh->abort, NULL); /* part way through */
+            inject_here(t, w, INJECT_TICK);
+        }
         sh->slot[w].rc = pin_rc ? pin_rc : do_op(t, w, sh->ticks, &sh->abort, NULL);
+        if (ticking && first_ticks)
+            inject_here(t, w, INJECT_BARRIER);
+        first_ticks &= !ticking;
         ceil_barrier_wait(&sh->end, NULL, NULL, 0);
     }
+}
+
+/* "start:1:KILL", "tick:2:SEGV", "barrier:1", "fork:2": -EINVAL for anything else. */
+static int parse_inject(const char *text, struct inject *in, char err[CEIL_ERRLEN])
+{
+    static const struct { const char *name; enum inject_where where; } wheres[] = {
+        { "start", INJECT_START }, { "tick", INJECT_TICK }, { "barrier", INJECT_BARRIER }, { "fork", INJECT_FORK },
+    };
+    static const struct { const char *name; int sig; } sigs[] = {
+        { "KILL", SIGKILL }, { "SEGV", SIGSEGV }, { "TERM", SIGTERM }, { "ABRT", SIGABRT }, { "BUS", SIGBUS },
+    };
+    char where[16] = "", sig[16] = "KILL";
+    unsigned worker;
+    memset(in, 0, sizeof *in);
+    if (!text || !*text)
+        return 0;
+    int got = sscanf(text, "%15[a-z]:%u:%15[A-Z]", where, &worker, sig);
+    for (unsigned i = 0; got >= 2 && i < sizeof wheres / sizeof wheres[0]; i++)
+        if (strcmp(where, wheres[i].name) == 0)
+            in->where = wheres[i].where;
+    for (unsigned i = 0; in->where && i < sizeof sigs / sizeof sigs[0]; i++)
+        if (strcmp(sig, sigs[i].name) == 0)
+            in->sig = sigs[i].sig;
+    if (!in->where || !in->sig || worker == 0) {
+        snprintf(err, CEIL_ERRLEN, "CEIL_INJECT='%s': expected WHERE:WORKER[:SIGNAL], WHERE one of start, tick, "
+                 "barrier, fork, WORKER >= 1, SIGNAL one of KILL, SEGV, TERM, ABRT, BUS", text);
+        memset(in, 0, sizeof *in);
+        return -EINVAL;
+    }
+    in->worker = worker;
+    return 0;
 }
 
 /* The parent's own part of a command. With the futex barrier it polls the workers whenever
@@ -270,7 +329,9 @@ int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ER
     t->sh = mmap(NULL, t->sh_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pthread_mutex_init(&t->lock, NULL);
     pthread_cond_init(&t->quit_cond, NULL);
-    int rc = 0;
+    int rc = parse_inject(getenv("CEIL_INJECT"), &t->inject, err);
+    if (rc)
+        goto fail;
     if (!t->pids || t->sh == MAP_FAILED) {
         t->sh = t->sh == MAP_FAILED ? NULL : t->sh;
         snprintf(err, CEIL_ERRLEN, "cannot map the team's shared control block: %s", strerror(errno));
@@ -292,7 +353,7 @@ int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ER
     t->pids[0] = parent;
     fflush(NULL); /* a child never flushes, but nothing buffered should be there twice */
     for (unsigned w = 1; w < t->workers; w++) {
-        pid_t pid = fork();
+        pid_t pid = t->inject.where == INJECT_FORK && t->inject.worker == w ? (errno = EAGAIN, -1) : fork();
         if (pid == 0)
             worker_main(t, w, parent);
         if (pid < 0) {
@@ -332,7 +393,7 @@ fail_barriers:
     ceil_barrier_destroy(&t->sh->start);
     ceil_barrier_destroy(&t->sh->end);
 fail:
-    if (t->sh)
+    if (t->sh && t->sh != MAP_FAILED)
         munmap(t->sh, t->sh_bytes);
     pthread_mutex_destroy(&t->lock);
     pthread_cond_destroy(&t->quit_cond);

@@ -18,6 +18,13 @@ struct ceil_team; /* opaque */
  * SIGINT, which the parent handles. Returns 0 and *out, or -errno with a message. */
 int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ERRLEN]);
 
+/* Fault injection, for the tests of the failure handling (tests/faults.sh). When the
+ * environment has CEIL_INJECT=WHERE:WORKER[:SIGNAL] as a team starts, worker WORKER (>= 1)
+ * raises SIGNAL (KILL, SEGV, TERM, ABRT or BUS; default KILL) at WHERE: start (as soon as it
+ * is forked), tick (half way through its first run), barrier (as it reaches the end barrier
+ * of its first run); or, with WHERE fork, forking it fails with EAGAIN, as RLIMIT_NPROC would
+ * make it fail (which root is exempt from). A malformed value fails the team's start. */
+
 /* Runs `ticks` ticks: batched (one command, every worker loops) or per tick (one command and
  * two barriers per tick). Blocks until done. If a worker dies or a stop is requested, the
  * parent notices within POLL_MS (between its own ticks, or while it waits), kills and reaps

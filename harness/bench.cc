@@ -21,6 +21,7 @@ extern "C" {
 #include <benchmark/benchmark.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -489,11 +490,13 @@ public:
         if (!runs_.empty())
             JSONReporter::ReportRuns(runs_);
         JSONReporter::Finalize();
+        GetOutputStream().flush();
+        json_ok = GetOutputStream().good(); /* a full disk shows here: the file is then removed */
         if (!csv_path_.empty())
             write_csv();
     }
 
-    bool csv_ok = true;
+    bool csv_ok = true, json_ok = true;
 
 private:
     static double seconds(const Run &r) { return r.GetAdjustedRealTime() * 1e-6; } // all in microseconds
@@ -673,6 +676,7 @@ void add_context()
 
 int main(int argc, char **argv)
 {
+    signal(SIGXFSZ, SIG_IGN); /* a file over the size limit must be a write error, not a kill */
     // Our defaults for Google Benchmark, unless the command line sets them.
     std::vector<std::string> extra;
     if (!has_flag(argc, argv, "--benchmark_enable_random_interleaving"))
@@ -767,7 +771,7 @@ int main(int argc, char **argv)
 
     int stopped = ceil_stop_signal();
     if (results) {
-        if (stopped || !file.csv_ok || rename((csv_path + ".part").c_str(), csv_path.c_str()) != 0 ||
+        if (stopped || !file.csv_ok || !file.json_ok || rename((csv_path + ".part").c_str(), csv_path.c_str()) != 0 ||
             rename((json_path + ".part").c_str(), json_path.c_str()) != 0) {
             remove((csv_path + ".part").c_str());
             remove((json_path + ".part").c_str());

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include <signal.h>
 #include <string.h>
 
 static const char usage[] =
@@ -24,6 +25,8 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+    /* A file over the size limit (or a full disk) must be a write error, reported, not a kill */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2)
         return ceil_usage_error(NULL, "no command given (see ceilings --help)");
     const char *cmd = argv[1];

@@ -31,10 +31,18 @@ def human_bytes(b):
 
 
 def save(fig, folder, stem):
-    """Writes stem.png and stem.svg; returns the PNG's file name."""
-    fig.savefig(os.path.join(folder, stem + ".png"), dpi=110, bbox_inches="tight")
-    fig.savefig(os.path.join(folder, stem + ".svg"), bbox_inches="tight")
-    plt.close(fig)
+    """Writes stem.png and stem.svg, each whole or not at all; returns the PNG's file name."""
+    try:
+        for ext, options in (("png", {"dpi": 110}), ("svg", {})):
+            path = os.path.join(folder, f"{stem}.{ext}")
+            try:
+                fig.savefig(path + ".part", format=ext, bbox_inches="tight", **options)
+                os.replace(path + ".part", path)
+            finally:
+                if os.path.exists(path + ".part"):
+                    os.remove(path + ".part")
+    finally:
+        plt.close(fig)
     return stem + ".png"
 
 

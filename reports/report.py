@@ -325,9 +325,13 @@ def write(r, folder):
     sections += [noise_section(r), per_n_section(r, plots)]
     text = "\n\n".join(s for s in sections if s) + "\n"
     path = os.path.join(folder, "report.md")
-    with open(path + ".part", "w") as f:
-        f.write(text)
-    os.replace(path + ".part", path)
+    try:
+        with open(path + ".part", "w") as f:
+            f.write(text)
+        os.replace(path + ".part", path)
+    finally:
+        if os.path.exists(path + ".part"):
+            os.remove(path + ".part")
     return path
 
 
@@ -340,7 +344,11 @@ def main(argv):
         print(f"report: {folder} is not a results folder", file=sys.stderr)
         return 2
     r = Results(folder)
-    path = write(r, folder)
+    try:
+        path = write(r, folder)
+    except OSError as e:
+        print(f"report: cannot write into {folder}: {e.strerror or e}", file=sys.stderr)
+        return 1
     for m in r.missing:
         print(f"report: missing {m}")
     print(f"report: {path}")

@@ -43,3 +43,12 @@ wait_exit() {
     exit_rc=$?
     exit_ms=$(($(now_ms) - $2))
 }
+
+# Any process still in process group $1 (a setsid'd command's pid)?
+group_alive() {
+    for stat in /proc/[0-9]*/stat; do
+        pgrp=$(sed 's/^.*) //' "$stat" 2>/dev/null | cut -d' ' -f3)
+        if [ "$pgrp" = "$1" ]; then return 0; fi
+    done
+    return 1
+}

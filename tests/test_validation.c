@@ -1,6 +1,7 @@
 /* The check that every result depends on must be able to fail: a one-bit difference and a
  * variant that skips one element are both caught, and named. */
 #include "expect.h"
+#include "cli.h"
 #include "point.h"
 #include "team.h"
 
@@ -62,6 +63,21 @@ int main(void)
         EXPECT(!res.valid, "the lazy variant passed as valid");
         EXPECT(strstr(res.mismatch, "out[4098]") != NULL, "mismatch described as '%s'", res.mismatch);
         ceil_point_result_free(&res);
+    }
+
+    /* more workers than CPUs: handled (the barrier sleeps instead of spinning), still exact;
+     * 24 workers per tick, 200 ticks, must not take long on 2 vCPUs */
+    for (unsigned v = 1; v < 3; v++) {
+        const struct ceil_variant *vs[] = { &ceil_variant_serial, &ceil_variant_omp, &ceil_variant_proc };
+        double t0 = ceil_now();
+        struct ceil_point over = { .variant = vs[v], .cfg = { .kernel = motion, .n = 10000, .workers = 24 },
+                                   .mode = CEIL_PERTICK, .ticks = 100, .reps = 1 };
+        char e2[CEIL_ERRLEN] = "";
+        int rc = ceil_point_measure(&over, refs, &res, e2);
+        EXPECT(rc == 0 && res.valid, "%s with 24 workers: %s %s", vs[v]->name, e2, rc ? "" : res.mismatch);
+        EXPECT(ceil_now() - t0 < 20, "%s with 24 workers took %.1f s", vs[v]->name, ceil_now() - t0);
+        if (rc == 0)
+            ceil_point_result_free(&res);
     }
 
     /* and the real variants are valid on the same point */
