@@ -60,6 +60,10 @@ static struct census take(void)
                             count_children(), count_dir("/dev/shm") };
 }
 
+/* Under ASan its own allocator maps regions as threads come and go (seen: +4 in 200 OpenMP
+ * runs, none in the release build); LeakSanitizer checks memory there instead. */
+static int sanitized;
+
 static void soak(const struct ceil_variant *v, unsigned runs, const struct ceil_topo *topo, const int *cpus)
 {
     char err[CEIL_ERRLEN];
@@ -83,7 +87,7 @@ static void soak(const struct ceil_variant *v, unsigned runs, const struct ceil_
     struct census after = take();
     EXPECT(failed == 0, "%s: %u of %u runs failed (last: %s)", v->name, failed, runs, err);
     EXPECT(after.fds == before.fds, "%s: file descriptors %ld -> %ld", v->name, before.fds, after.fds);
-    EXPECT(after.maps == before.maps, "%s: mappings %ld -> %ld", v->name, before.maps, after.maps);
+    EXPECT(sanitized || after.maps == before.maps, "%s: mappings %ld -> %ld", v->name, before.maps, after.maps);
     EXPECT(after.threads == before.threads, "%s: threads %ld -> %ld", v->name, before.threads, after.threads);
     EXPECT(after.children == 0 && before.children == 0, "%s: children %ld -> %ld", v->name, before.children,
            after.children);
@@ -92,8 +96,11 @@ static void soak(const struct ceil_variant *v, unsigned runs, const struct ceil_
            v->name, runs, after.fds, after.maps, after.threads, after.children, after.shm);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    sanitized = argc > 1 && strcmp(argv[1], "none") != 0;
+    if (sanitized)
+        printf("a %s build: mappings are not counted (the sanitizer's allocator maps its own)\n", argv[1]);
     struct ceil_topo topo;
     char err[CEIL_ERRLEN];
     if (ceil_topo_load(&topo, NULL, err) != 0) {
