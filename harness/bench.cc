@@ -363,9 +363,12 @@ bool plan_specs(const Settings &set, std::string &err)
             continue;
         for (unsigned w = 0; w < g.plan.n_workers; w++)
             for (const ceil_variant *v : { &ceil_variant_omp, &ceil_variant_proc })
-                for (ceil_mode m : { CEIL_BATCHED, CEIL_PERTICK })
+                for (ceil_mode m : { CEIL_BATCHED, CEIL_PERTICK }) {
+                    if (kern->merge && m == CEIL_PERTICK)
+                        continue; /* an emitting kernel's story is its scan and merge, not dispatch */
                     g.specs.push_back({ Family::Sweep, kern, v, v->name, m, CEIL_BARRIER_FUTEX, size->n,
                                         &g.plan.workers[w], ticks });
+                }
     }
     printf("ceilings-bench: ticks per repetition sized from a serial tick at %zu (kernel, N) pairs (%.1f s)\n",
            points.size(), ceil_now() - t0);

@@ -55,7 +55,7 @@ with tempfile.TemporaryDirectory() as tmp:
             want.add(f"{k}/serial/batched/n:{s['n']}/workers:1")
             for w in counts:
                 for v in ("omp", "proc"):
-                    for m in ("batched", "pertick"):
+                    for m in ("batched",) if k == "starve" else ("batched", "pertick"):
                         want.add(f"{k}/{v}/{m}/n:{s['n']}/workers:{w}")
         if s.get("target") in ("L2", "L3"):
             want.add(f"trig-scalar/serial/batched/n:{s['n']}/workers:1")
