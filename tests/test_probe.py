@@ -19,7 +19,8 @@ CAP = "40000000"
 
 
 def probe(tmp, *extra):
-    r = subprocess.run([ceilings, "probe", "--sweep", "quick", "--max-bytes", CAP, "--results", tmp, *extra],
+    r = subprocess.run([ceilings, "probe", "--sweep", "quick", "--max-bytes", CAP, "--samples", "1", "--results", tmp,
+                        *extra],
                        capture_output=True, text=True, timeout=600)
     expect(r.returncode == 0, f"probe {extra}: exit {r.returncode}: {r.stderr}")
     return json.load(open(os.path.join(tmp, "probe.json"))) if r.returncode == 0 else None
