@@ -67,15 +67,22 @@ const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct cei
 int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got,
                       const struct ceil_arrays *want, char why[CEIL_ERRLEN])
 {
-    if (got->n != want->n || got->count != want->count) {
+    return ceil_arrays_equal_range(k, got, want, 0, got->n, why);
+}
+
+int ceil_arrays_equal_range(const struct ceil_kernel *k, const struct ceil_arrays *got,
+                            const struct ceil_arrays *want, size_t begin, size_t end, char why[CEIL_ERRLEN])
+{
+    if (got->n != want->n || got->count != want->count || end > got->n || begin > end) {
         snprintf(why, CEIL_ERRLEN, "shapes differ: %zu elements x %u arrays, serial %zu x %u", got->n,
                  got->count, want->n, want->count);
         return 0;
     }
     for (unsigned a = 0; a < got->count; a++) {
-        if ((k->arrays[a].access & CEIL_SCRATCH) || memcmp(got->a[a], want->a[a], got->n * sizeof(float)) == 0)
+        if ((k->arrays[a].access & CEIL_SCRATCH) ||
+            memcmp(got->a[a] + begin, want->a[a] + begin, (end - begin) * sizeof(float)) == 0)
             continue;
-        size_t i = 0;
+        size_t i = begin;
         while (memcmp(&got->a[a][i], &want->a[a][i], sizeof(float)) == 0)
             i++;
         uint32_t gb, wb;
@@ -118,18 +125,28 @@ int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
     }
     if (run)
         run->cfg.hooks = NULL;
-    if (rc == 0 && p->cfg.kernel->merge) {
+    if (rc == 0 && p->cfg.kernel->merge && run->checker) { /* whoever sees every segment */
         t0 = ceil_now();
         res->merged = p->cfg.kernel->merge(run->arrays.a, run->slices, run->workers);
         res->merge = ceil_now() - t0;
     }
     if (rc == 0) {
         unsigned long total = 1 + (unsigned long)p->reps * p->ticks;
-        const struct ceil_arrays *want = ceil_refs_get(refs, p->cfg.kernel, p->cfg.n, total, err);
-        if (!want)
+        const struct ceil_arrays *want = run->checker ? ceil_refs_get(refs, p->cfg.kernel, p->cfg.n, total, err) : NULL;
+        int equal = 1;
+        if (run->checker && !want)
             rc = -ENOMEM;
-        else
-            res->valid = ceil_arrays_equal(p->cfg.kernel, &run->arrays, want, res->mismatch);
+        else if (run->checker)
+            equal = ceil_arrays_equal_range(p->cfg.kernel, &run->arrays, want, run->check.begin, run->check.end,
+                                            res->mismatch);
+        if (rc == 0 && p->variant->agree) {
+            int mine = equal;
+            equal = p->variant->agree(run, equal);
+            if (!equal && mine)
+                snprintf(res->mismatch, sizeof res->mismatch, "another node's part differs from serial");
+        }
+        res->valid = equal;
+        res->reporter = run->reporter;
     }
     if (rc == 0) {
         qsort(times, p->reps, sizeof *times, cmp_double);

@@ -21,6 +21,7 @@ struct ceil_point_result {
     double merge;          /* seconds to merge an emitting kernel's segments, after the runs */
     size_t merged;         /* and the length of the merged list */
     int valid;             /* arrays equal serial's bit for bit after the same ticks */
+    int reporter;          /* this process prints the result (not so on MPI ranks but one) */
     char mismatch[CEIL_ERRLEN];
 };
 
@@ -34,9 +35,13 @@ void ceil_refs_free(struct ceil_refs *refs); /* accepts NULL */
 const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct ceil_kernel *k, size_t n,
                                         unsigned long ticks, char err[CEIL_ERRLEN]);
 
-/* Compares every array of `got` with `want` byte for byte, but for scratch arrays (per-worker
- * working state). Returns 1 if equal; otherwise 0 and describes the first difference
- * ("pos[17] = 1.5 (0x3fc00000) but serial has ..."). */
+/* Compares elements [begin, end) of every array of `got` with `want` byte for byte, but for
+ * scratch arrays (per-worker working state). Returns 1 if equal; otherwise 0 and describes the
+ * first difference ("pos[17] = 1.5 (0x3fc00000) but serial has ..."). */
+int ceil_arrays_equal_range(const struct ceil_kernel *k, const struct ceil_arrays *got,
+                            const struct ceil_arrays *want, size_t begin, size_t end, char why[CEIL_ERRLEN]);
+
+/* The same over every element. */
 int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got,
                       const struct ceil_arrays *want, char why[CEIL_ERRLEN]);
 

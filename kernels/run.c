@@ -25,6 +25,18 @@ int ceil_stop_error(char err[CEIL_ERRLEN])
 int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
                    unsigned workers, char err[CEIL_ERRLEN])
 {
+    int rc = ceil_run_setup_common(r, v, cfg, workers, err);
+    if (rc)
+        return rc;
+    rc = ceil_arrays_map(&r->arrays, cfg->kernel, cfg->n, err);
+    if (rc)
+        ceil_run_teardown(r);
+    return rc;
+}
+
+int ceil_run_setup_common(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
+                          unsigned workers, char err[CEIL_ERRLEN])
+{
     memset(r, 0, sizeof *r);
     r->variant = v;
     r->cfg = *cfg;
@@ -53,6 +65,8 @@ int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struc
         r->slices[w] = ceil_partition(cfg->n, workers, w);
         r->cpu_of[w] = -1;
     }
+    r->reporter = r->checker = 1;
+    r->check = (struct ceil_slice){ 0, cfg->n };
     if (cpus) {
         r->caller_binding = hwloc_bitmap_alloc();
         if (!r->caller_binding ||
@@ -63,10 +77,7 @@ int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struc
             return -e;
         }
     }
-    int rc = ceil_arrays_map(&r->arrays, cfg->kernel, cfg->n, err);
-    if (rc)
-        ceil_run_teardown(r);
-    return rc;
+    return 0;
 }
 
 void ceil_run_teardown(struct ceil_run *r)
@@ -85,8 +96,12 @@ void ceil_run_teardown(struct ceil_run *r)
 
 int ceil_run_pin(struct ceil_run *r, unsigned w, char err[CEIL_ERRLEN])
 {
-    if (r->cfg.cpus) {
-        int cpu = r->cfg.cpus[w];
+    return ceil_run_pin_to(r, w, r->cfg.cpus ? r->cfg.cpus[w] : -1, err);
+}
+
+int ceil_run_pin_to(struct ceil_run *r, unsigned w, int cpu, char err[CEIL_ERRLEN])
+{
+    if (cpu >= 0) {
         hwloc_bitmap_t set = hwloc_bitmap_alloc();
         int rc = set && hwloc_bitmap_only(set, (unsigned)cpu) == 0
                      ? hwloc_set_cpubind(r->cfg.topology, set, HWLOC_CPUBIND_THREAD)

@@ -17,6 +17,7 @@ enum ceil_mode {
 enum ceil_barrier_kind {
     CEIL_BARRIER_FUTEX,   /* spin briefly, then sleep on a futex */
     CEIL_BARRIER_PTHREAD, /* pthread_barrier_t, PTHREAD_PROCESS_SHARED: for comparison */
+    CEIL_BARRIER_MPI,     /* MPI_Barrier: the MPI variant's default */
 };
 
 /* Called by each worker thread, in its own thread, around its part of a run: before its first
@@ -48,6 +49,11 @@ struct ceil_run {
     struct ceil_slice *slices;  /* slices[w], from ceil_partition */
     int *cpu_of;                /* CPU worker w was last seen on, -1 if unknown */
     hwloc_bitmap_t caller_binding; /* the preparing thread's binding, restored on release */
+    /* Where this process stands among the processes of one run: all of them for the variants
+     * that run in one process; MPI ranks each have their own view (baseline_mpi). */
+    int reporter;               /* this process prints and decides the exit status */
+    int checker;                /* this process compares [check.begin, check.end) with serial */
+    struct ceil_slice check;    /* the part of the arrays this process can see whole */
 };
 
 struct ceil_variant {
@@ -67,6 +73,9 @@ struct ceil_variant {
      * caller's CPU binding, unmaps. Accepts NULL. Prepare and release are called from the
      * main thread, outside any parallel region. */
     void (*release)(struct ceil_run *r);
+    /* Optional, for variants spread over processes that each check a part (MPI): combines
+     * every checker's verdict (1 equal, 0 not) and returns the run's, to every process. */
+    int (*agree)(struct ceil_run *r, int equal);
 };
 
 extern const struct ceil_variant ceil_variant_serial, ceil_variant_omp;
@@ -78,12 +87,19 @@ extern const struct ceil_variant ceil_variant_serial, ceil_variant_omp;
 int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
                    unsigned workers, char err[CEIL_ERRLEN]);
 
+/* All of ceil_run_setup but mapping the arrays: for a variant that brings its own memory. */
+int ceil_run_setup_common(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
+                          unsigned workers, char err[CEIL_ERRLEN]);
+
 /* Undoes ceil_run_setup; restores the calling thread's binding. */
 void ceil_run_teardown(struct ceil_run *r);
 
 /* Binds the calling thread to worker w's CPU (no-op without a CPU list) and records where it
  * runs. Safe in a forked child. */
 int ceil_run_pin(struct ceil_run *r, unsigned w, char err[CEIL_ERRLEN]);
+
+/* The same with the CPU given (cpu < 0: leave the binding as it is, record where it runs). */
+int ceil_run_pin_to(struct ceil_run *r, unsigned w, int cpu, char err[CEIL_ERRLEN]);
 
 /* Worker w's part of a batched run: `ticks` ticks on its slice. Between ticks (never inside
  * one), after at most about 64k elements of work, it checks *attention (if given) and the stop
