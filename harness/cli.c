@@ -4,6 +4,9 @@
 #include "commands.h"
 #include "machine.h"
 #include "team.h"
+#ifdef CEIL_HAVE_MPI
+#include "mpi_team.h"
+#endif
 #include "world.h"
 
 #include <errno.h>
@@ -19,18 +22,35 @@ const struct ceil_variant *const ceil_variants[] = {
     &ceil_variant_serial,
     &ceil_variant_omp,
     &ceil_variant_proc,
+#ifdef CEIL_HAVE_MPI
+    &ceil_variant_mpi,
+#endif
 };
 const unsigned ceil_variant_count = sizeof ceil_variants / sizeof ceil_variants[0];
 
+/* One write per line: the ranks of an MPI job share a stderr. */
 static void vsay(const char *cmd, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "ceilings%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char line[1024];
+    int n = snprintf(line, sizeof line, "ceilings%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    fprintf(stderr, "%s\n", line);
+}
+
+/* Every rank of an MPI job parses the same command line: one of them says what is wrong with it
+ * (the launcher's rank variables: Open MPI's, then PMI's as MPICH and Slurm set it). */
+static int other_rank(void)
+{
+    const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+    if (!rank)
+        rank = getenv("PMI_RANK");
+    return rank && strcmp(rank, "0") != 0;
 }
 
 int ceil_usage_error(const char *cmd, const char *fmt, ...)
 {
+    if (other_rank())
+        return CEIL_EXIT_USAGE;
     va_list ap;
     va_start(ap, fmt);
     vsay(cmd, fmt, ap);
@@ -107,7 +127,7 @@ const char *ceil_mode_name(enum ceil_mode m) { return m == CEIL_BATCHED ? "batch
 
 const char *ceil_barrier_name(enum ceil_barrier_kind b)
 {
-    return b == CEIL_BARRIER_FUTEX ? "futex" : "pthread";
+    return b == CEIL_BARRIER_FUTEX ? "futex" : b == CEIL_BARRIER_PTHREAD ? "pthread" : "mpi";
 }
 
 int ceil_parse_mode(const char *cmd, const char *text, enum ceil_mode *out)
@@ -127,8 +147,10 @@ int ceil_parse_barrier(const char *cmd, const char *text, enum ceil_barrier_kind
         *out = CEIL_BARRIER_FUTEX;
     else if (strcmp(text, "pthread") == 0)
         *out = CEIL_BARRIER_PTHREAD;
+    else if (strcmp(text, "mpi") == 0)
+        *out = CEIL_BARRIER_MPI;
     else
-        return ceil_usage_error(cmd, "--barrier: unknown barrier '%s' (choose futex or pthread)", text);
+        return ceil_usage_error(cmd, "--barrier: unknown barrier '%s' (choose futex, pthread or mpi)", text);
     return 0;
 }
 

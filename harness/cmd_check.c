@@ -1,11 +1,13 @@
 /* ceilings check: every kernel x variant x mode on edge cases, compared with serial byte for byte. */
 #include "cli.h"
 #include "commands.h"
+#include "mpi_launch.h"
 #include "point.h"
 #include "team.h"
 #include "topology.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +15,10 @@ static const char usage[] =
     "usage: ceilings check [--quick]\n"
     "Runs every kernel x variant x mode over edge cases (N = 1, 15, 17, 999983; workers 1, 2, 3,\n"
     "more than the CPUs, more than the elements) and compares each result with serial byte for\n"
-    "byte. Prints a table; exits 1 on any difference or failed run.\n"
+    "byte. Where built with MPI and mpirun is found, the mpi variant too, one job per case with\n"
+    "up to 3 ranks. Prints a table; exits 1 on any difference or failed run.\n"
     "\n"
-    "  -q, --quick   fewer ticks and repetitions (the same cases)\n"
+    "  -q, --quick   fewer ticks and repetitions (the same cases; for mpi, 2 sizes and 2-3 ranks)\n"
     "  -h, --help    this text\n";
 
 /* A variant as check runs it: the process team once per barrier. */
@@ -137,6 +140,52 @@ int ceil_cmd_check(int argc, char **argv)
                     printf("\n");
                 }
             }
+#ifdef CEIL_HAVE_MPI
+    /* the MPI variant: every case its own job, mpirun -np W ceilings run ... (it checks itself) */
+    if (!stopped && !ceil_mpi_launcher_found())
+        printf("%-7s %-13s not checked: mpirun not found\n", "-", "mpi");
+    for (unsigned k = 0; k < ceil_kernel_count && !stopped && ceil_mpi_launcher_found(); k++) {
+        if (ceil_kernels[k].baseline)
+            continue;
+        for (int b = 0; b < 2 && !stopped; b++)
+            for (int m = CEIL_BATCHED; m <= CEIL_PERTICK && !stopped; m++) {
+                if (b == 1 && m == CEIL_BATCHED)
+                    continue; /* the futex barrier is the per-tick alternative to MPI_Barrier */
+                for (unsigned s = quick ? 2 : 0; s < sizeof sizes / sizeof sizes[0] && !stopped; s++) {
+                    printf("%-7s %-13s %-8s %-7zu", ceil_kernels[k].name, b ? "mpi/futex" : "mpi",
+                           ceil_mode_name((enum ceil_mode)m), sizes[s]);
+                    for (unsigned w = quick ? 2 : 1; w <= 3; w++) {
+                        char n[32], ticks_text[16], reps_text[16], workers[16];
+                        snprintf(n, sizeof n, "%zu", sizes[s]);
+                        snprintf(ticks_text, sizeof ticks_text, "%lu", ticks);
+                        snprintf(reps_text, sizeof reps_text, "%u", reps);
+                        snprintf(workers, sizeof workers, "%u", w);
+                        char *args[] = { (char *)ceil_kernels[k].name, "mpi", "--n", n, "--ticks", ticks_text,
+                                         "--reps", reps_text, "--mode", (char *)ceil_mode_name((enum ceil_mode)m),
+                                         "--barrier", b ? "futex" : "mpi", "--workers", workers, NULL };
+                        json_t *result = NULL;
+                        int status = 0, rc = ceil_mpi_launch(w, args, 120, &result, &status, err);
+                        int valid = rc == 0 && json_is_true(json_object_get(result, "valid")) && status == 0;
+                        runs++;
+                        if (!valid) {
+                            bad++;
+                            printf(" %u:%s", w, rc ? "ERROR" : "DIFF");
+                            if (fails)
+                                fprintf(fails, "  %s/%s/%s n=%zu workers=%u: %s\n", ceil_kernels[k].name,
+                                        b ? "mpi/futex" : "mpi", ceil_mode_name((enum ceil_mode)m), sizes[s], w,
+                                        rc ? err : json_string_value(json_object_get(result, "error")));
+                        } else {
+                            printf(" %u:ok", w);
+                        }
+                        json_decref(result);
+                        fflush(stdout);
+                        stopped = ceil_stop_signal() != 0;
+                    }
+                    printf("\n");
+                }
+            }
+    }
+#endif
     double secs = ceil_now() - t0;
     if (fails)
         fclose(fails);

@@ -5,9 +5,13 @@
 #include "machine.h"
 #include "markers.h"
 #include "point.h"
+#ifdef CEIL_HAVE_MPI
+#include "mpi_team.h"
+#endif
 #include "team.h"
 #include "topology.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -22,7 +26,9 @@ static const char usage[] =
     "                     trig (out[i] += sin(x[i])^2 + cos(x[i])^2: compute-bound),\n"
     "                     trig-scalar (trig without vector sin/cos) or starve (the indices\n"
     "                     whose energy <= 0, emitted per worker and merged in worker order)\n"
-    "  VARIANT            serial, omp (OpenMP threads) or proc (forked processes, shared memory)\n"
+    "  VARIANT            serial, omp (OpenMP threads), proc (forked processes, shared memory)\n"
+    "                     or, where built with MPI, mpi (one MPI rank per worker:\n"
+    "                     mpirun -np W ceilings run KERNEL mpi ...; --workers defaults to W)\n"
     "  -n, --n N          elements (default 1000000; 1e6 notation accepted)\n"
     "  -w, --workers W    workers (default: this machine's physical cores)\n"
     "  -t, --ticks T      ticks per timed repetition (default 100)\n"
@@ -30,8 +36,11 @@ static const char usage[] =
     "                     pertick: one synchronised dispatch per tick, as a simulation loop\n"
     "  -r, --reps R       timed repetitions after one discarded warm-up tick (default 5);\n"
     "                     seconds is the best of them, seconds_median their median\n"
-    "  -c, --cpus LIST    CPUs for workers 0, 1, ... (\"0-3,8\"; default: physical cores first)\n"
-    "      --barrier KIND proc only: futex (spin, then sleep; default) or pthread (comparison)\n"
+    "  -c, --cpus LIST    CPUs for workers 0, 1, ... (\"0-3,8\"; default: physical cores first);\n"
+    "                     mpi: for the ranks of each machine in order; by default a rank that\n"
+    "                     mpirun bound (--bind-to core) keeps its binding\n"
+    "      --barrier KIND proc: futex (spin, then sleep; default) or pthread (comparison);\n"
+    "                     mpi: mpi (MPI_Barrier; default) or futex (in a shared window, one node)\n"
     "      --json         print one JSON object instead of the table\n"
     "  -h, --help         this text\n"
     "\n"
@@ -45,6 +54,7 @@ struct run_args {
     enum ceil_barrier_kind barrier;
     const char *cpus_text;
     int json;
+    int barrier_given;
 };
 
 enum { OPT_BARRIER = 256, OPT_JSON };
@@ -77,6 +87,7 @@ static int parse_args(int argc, char **argv, struct run_args *a, const struct ce
         case OPT_BARRIER:
             if ((rc = ceil_parse_barrier("run", optarg, &a->barrier)) != 0)
                 return rc;
+            a->barrier_given = 1;
             break;
         case OPT_JSON: a->json = 1; break;
         case 'h': fputs(usage, stdout); return -1;
@@ -99,6 +110,24 @@ static int parse_args(int argc, char **argv, struct run_args *a, const struct ce
     } else {
         a->workers = topo->cores ? topo->cores : topo->pus;
     }
+    int mpi = strcmp(a->variant->name, "mpi") == 0;
+    if (!a->barrier_given && mpi)
+        a->barrier = CEIL_BARRIER_MPI;
+    if ((a->barrier == CEIL_BARRIER_MPI && !mpi) || (a->barrier == CEIL_BARRIER_PTHREAD && mpi))
+        return ceil_usage_error("run", "--barrier: %s is not a barrier of the %s variant", ceil_barrier_name(a->barrier),
+                                a->variant->name);
+#ifdef CEIL_HAVE_MPI
+    if (mpi) { /* one worker per rank: the job decides */
+        int size, rank;
+        if (ceil_mpi_world(&size, &rank) != 0)
+            return ceil_fail("run", "MPI cannot start");
+        if (!w_text)
+            a->workers = (uint64_t)size;
+        else if (a->workers != (uint64_t)size)
+            return ceil_usage_error("run", "--workers: %llu, but the MPI job has %d rank(s): start it with mpirun -np %llu",
+                                    (unsigned long long)a->workers, size, (unsigned long long)a->workers);
+    }
+#endif
     return ceil_check_fits("run", a->kernel, a->n, 2);
 }
 
@@ -121,7 +150,7 @@ static void print_table(const struct run_args *a, const struct ceil_point_result
     printf("  cpus         %s\n", cpus);
     printf("  start-up     %.3f ms (map, start workers, pin, first touch)\n", res->startup * 1e3);
     printf("  pages        %zu B, shared memory, THP shmem_enabled=%s\n", ceil_page_size(), thp);
-    if (a->variant == &ceil_variant_proc)
+    if (a->barrier_given || strcmp(a->variant->name, "mpi") == 0 || a->variant == &ceil_variant_proc)
         printf("  barrier      %s\n", ceil_barrier_name(a->barrier));
     if (a->kernel->merge)
         printf("  merge        %.3f ms for %zu entries (once, after the runs; not in seconds)\n", res->merge * 1e3,
@@ -160,7 +189,7 @@ static void print_json(const struct run_args *a, const struct ceil_point_result 
     json_object_set_new(o, "footprint_bytes", json_real(ceil_kernel_footprint(a->kernel) * (double)a->n));
     json_object_set_new(o, "page_size", json_integer((json_int_t)ceil_page_size()));
     json_object_set_new(o, "thp_shmem", json_string(thp));
-    if (a->variant == &ceil_variant_proc)
+    if (a->barrier_given || strcmp(a->variant->name, "mpi") == 0 || a->variant == &ceil_variant_proc)
         json_object_set_new(o, "barrier", json_string(ceil_barrier_name(a->barrier)));
     if (a->kernel->merge && res->valid) {
         json_object_set_new(o, "merge_seconds", json_real(res->merge));
@@ -189,6 +218,10 @@ int ceil_cmd_run(int argc, char **argv)
             rc = CEIL_EXIT_USAGE;
         for (unsigned w = 0; rc == 0 && w < a.workers; w++)
             cpus[w] = given ? cpus[w % (unsigned)given] : ceil_topo_cpu_for(&topo, w);
+        if (rc == 0 && !given && strcmp(a.variant->name, "mpi") == 0 && ceil_topo_started_bound(&topo)) {
+            free(cpus); /* mpirun --bind-to core (or the like) placed the ranks: keep its binding */
+            cpus = NULL;
+        }
     }
     if (rc != 0) {
         free(cpus);
@@ -216,17 +249,21 @@ int ceil_cmd_run(int argc, char **argv)
     struct ceil_point_result res;
     rc = refs ? ceil_point_measure(&p, refs, &res, err) : -1;
     ceil_markers_close();
-    if (rc != 0) {
+    if (rc == -EINVAL) { /* a team that cannot be formed as asked (starve across MPI nodes, a CPU
+                            that cannot be bound): said by every rank, as it may be one rank's own */
+        ceil_fail("run", "%s/%s: %s", a.kernel->name, a.variant->name, err);
+        rc = CEIL_EXIT_USAGE;
+    } else if (rc != 0) {
         rc = ceil_fail("run", "%s/%s: %s", a.kernel->name, a.variant->name, refs ? err : "out of memory");
     } else {
         char thp[32], cpu_text[256];
         ceil_thp_setting("shmem_enabled", thp, sizeof thp);
         ceil_format_cpulist(res.cpus, res.cpus ? res.workers : 0, cpu_text, sizeof cpu_text);
-        if (a.json)
+        if (res.reporter && a.json)
             print_json(&a, &res, thp);
-        else
+        else if (res.reporter)
             print_table(&a, &res, cpu_text, thp);
-        if (!res.valid)
+        if (!res.valid && res.reporter)
             rc = ceil_fail("run", "%s/%s/%s differs from serial: %s", a.kernel->name, a.variant->name,
                            ceil_mode_name(a.mode), res.mismatch);
         ceil_point_result_free(&res);

@@ -31,7 +31,7 @@ void ceil_likwid_reason(const char *output, char *out, size_t len)
         line = end ? end + 1 : NULL;
     }
     if (!out[0])
-        snprintf(out, len, "likwid-perfctr printed no reason");
+        snprintf(out, len, "no reason printed");
 }
 
 static void parse_groups(struct ceil_likwid *lw, const char *output)

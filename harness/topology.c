@@ -150,6 +150,15 @@ int ceil_topo_cpu_for(const struct ceil_topo *t, unsigned w)
     return t->pin_order[w % t->pin_count];
 }
 
+int ceil_topo_started_bound(const struct ceil_topo *t)
+{
+    hwloc_bitmap_t mine = hwloc_bitmap_alloc();
+    int narrower = mine && hwloc_get_cpubind(t->topo, mine, HWLOC_CPUBIND_THREAD) == 0 &&
+                   !hwloc_bitmap_isincluded(hwloc_topology_get_allowed_cpuset(t->topo), mine);
+    hwloc_bitmap_free(mine);
+    return narrower;
+}
+
 int ceil_topo_has_cpu(const struct ceil_topo *t, int cpu)
 {
     for (unsigned i = 0; i < t->pin_count; i++)

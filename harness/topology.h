@@ -35,6 +35,10 @@ int ceil_topo_cpu_for(const struct ceil_topo *t, unsigned w);
 /* Is `cpu` (an OS index) a PU this topology allows us to run on? */
 int ceil_topo_has_cpu(const struct ceil_topo *t, int cpu);
 
+/* Was this process started bound to fewer CPUs than it may use (by mpirun --bind-to, taskset,
+ * likwid-pin)? 1 if so, 0 if not or unknown. This machine's topology only. */
+int ceil_topo_started_bound(const struct ceil_topo *t);
+
 /* Number of distinct physical cores among the first `workers` pinned workers' CPUs. */
 unsigned ceil_topo_cores_used(const struct ceil_topo *t, unsigned workers);
 
