@@ -12,6 +12,7 @@ extern "C" {
 #include "cpulist.h"
 #include "likwid_tools.h"
 #include "machine.h"
+#include "mpi_launch.h"
 #include "plan.h"
 #include "point.h"
 #include "team.h"
@@ -35,7 +36,7 @@ extern "C" {
 
 namespace {
 
-enum class Family { Sweep, Dispatch, Startup };
+enum class Family { Sweep, Dispatch, Startup, Mpi, MpiDispatch };
 
 // One registered benchmark.
 struct Spec {
@@ -56,13 +57,16 @@ struct Settings {
     int repetitions;
     unsigned long dispatch_ticks;
     bool startup_dram;
+    bool mpi_dram; // an MPI job at the DRAM target maps, touches and checks a GB or more anew: seconds each
 };
 
 const Settings settings_for[] = {
-    /* quick   */ { 0.02, 2, 500, false },
-    /* default */ { 0.05, 5, 2000, false },
-    /* full    */ { 0.20, 10, 5000, true },
+    /* quick   */ { 0.02, 2, 500, false, false },
+    /* default */ { 0.05, 5, 2000, false, true },
+    /* full    */ { 0.20, 10, 5000, true, true },
 };
+
+int flag_repetitions = 1; // the sweep's repetitions (Google Benchmark's flag, or the sweep's)
 
 struct Run {
     ceil_topo topo{};
@@ -75,7 +79,7 @@ struct Run {
 std::string name_of(const Spec &s)
 {
     static const char *modes[] = { "batched", "pertick" };
-    const char *mode = s.family == Family::Dispatch ? "dispatch"
+    const char *mode = s.family == Family::Dispatch || s.family == Family::MpiDispatch ? "dispatch"
                        : s.family == Family::Startup ? "startup"
                                                      : modes[s.mode];
     return std::string(s.kernel->name) + "/" + s.variant_label + "/" + mode + "/n:" + std::to_string(s.n) +
@@ -291,6 +295,112 @@ void startup_point(benchmark::State &state, const Spec *s)
     }
 }
 
+// One MPI job: mpirun -np W ceilings run KERNEL mpi ... --reps 1 --json, checked against serial
+// inside the job. One job per repetition, so the repetitions interleave with every other point's
+// like theirs (each costs an mpirun start, about 0.4 s here, outside the timed region). Returns
+// the JSON rank 0 printed, or nullptr with the reason in err.
+json_t *mpi_job(const Spec &s, ceil_mode mode, unsigned long ticks, std::string &err)
+{
+    char cpus[512], msg[CEIL_ERRLEN];
+    ceil_format_cpulist(s.workers->cpus, s.workers->count, cpus, sizeof cpus);
+    std::vector<std::string> words = { s.kernel->name, "mpi", "--n", std::to_string(s.n), "--ticks",
+                                       std::to_string(ticks), "--reps", "1",
+                                       "--mode", mode == CEIL_BATCHED ? "batched" : "pertick",
+                                       "--barrier", s.barrier == CEIL_BARRIER_MPI ? "mpi" : "futex",
+                                       "--workers", std::to_string(s.workers->count), "--cpus", cpus };
+    std::vector<char *> args;
+    for (std::string &w : words)
+        args.push_back(&w[0]);
+    args.push_back(nullptr);
+    json_t *r = nullptr;
+    int status = 0;
+    if (ceil_mpi_launch(s.workers->count, args.data(), 600, &r, &status, msg) != 0) {
+        err = msg;
+        return nullptr;
+    }
+    if (!json_is_true(json_object_get(r, "valid")) || status != 0) {
+        const char *why = json_string_value(json_object_get(r, "error"));
+        err = std::string("differs from serial: ") + (why ? why : "the job failed");
+        json_decref(r);
+        return nullptr;
+    }
+    return r;
+}
+
+void set_mpi_label(benchmark::State &state, json_t *r)
+{
+    std::string label = "cpus=";
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(r, "cpus"), i, c) label += (i ? "," : "") + std::to_string(json_integer_value(c));
+    state.SetLabel(label + "; one mpirun job");
+}
+
+// KERNEL/mpi/MODE: a job of its own per repetition, timed inside the job.
+void mpi_point(benchmark::State &state, const Spec *s)
+{
+    if (ceil_stop_signal()) {
+        state.SkipWithError("interrupted");
+        return;
+    }
+    for (auto _ : state) {
+        std::string err;
+        json_t *r = mpi_job(*s, s->mode, s->ticks, err);
+        if (!r) {
+            fail(state, *s, err);
+            break;
+        }
+        double seconds = json_number_value(json_object_get(r, "seconds"));
+        state.SetIterationTime(seconds);
+        double elem_ticks = (double)s->n * (double)s->ticks, bytes = ceil_kernel_bytes(s->kernel) * elem_ticks;
+        state.SetBytesProcessed((int64_t)bytes);
+        state.SetItemsProcessed((int64_t)elem_ticks);
+        state.counters["gbps"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+        state.counters["ns_per_elem_tick"] = benchmark::Counter(
+            elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+        state.counters["ticks"] = (double)s->ticks;
+        state.counters["workers_running"] = json_number_value(json_object_get(r, "workers_running"));
+        if (json_object_get(r, "merge_seconds")) {
+            state.counters["merge_us"] = json_number_value(json_object_get(r, "merge_seconds")) * 1e6;
+            state.counters["merged"] = json_number_value(json_object_get(r, "merged"));
+        }
+        set_mpi_label(state, r);
+        progress.done(*s, fmt("%8.2f GB/s", bytes / seconds * 1e-9));
+        json_decref(r);
+    }
+}
+
+// motion/mpi/dispatch and motion/mpi-futex/dispatch: what a per-tick MPI_Barrier costs against
+// the process team's futex barrier placed in the shared window, as a batched and a per-tick job
+// at the same small N (the difference per tick is the synchronisation).
+void mpi_dispatch_point(benchmark::State &state, const Spec *s)
+{
+    if (ceil_stop_signal()) {
+        state.SkipWithError("interrupted");
+        return;
+    }
+    for (auto _ : state) {
+        std::string err;
+        json_t *b = mpi_job(*s, CEIL_BATCHED, s->ticks, err), *p = b ? mpi_job(*s, CEIL_PERTICK, s->ticks, err) : nullptr;
+        if (!p) {
+            json_decref(b);
+            fail(state, *s, err);
+            break;
+        }
+        double batched = json_number_value(json_object_get(b, "seconds")) / (double)s->ticks,
+               pertick = json_number_value(json_object_get(p, "seconds")) / (double)s->ticks;
+        state.SetIterationTime(pertick * (double)s->ticks);
+        state.counters["overhead_us"] = (pertick - batched) * 1e6;
+        state.counters["batched_us_per_tick"] = batched * 1e6;
+        state.counters["pertick_us_per_tick"] = pertick * 1e6;
+        state.counters["ticks"] = (double)s->ticks;
+        set_mpi_label(state, p);
+        progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6));
+        json_decref(b);
+        json_decref(p);
+    }
+}
+
 // Seconds per serial tick of kernel k at n, to size every point's ticks alike.
 double serial_tick_seconds(const ceil_kernel *k, uint64_t n, std::string &err)
 {
@@ -373,6 +483,23 @@ bool plan_specs(const Settings &set, std::string &err)
     printf("ceilings-bench: ticks per repetition sized from a serial tick at %zu (kernel, N) pairs (%.1f s)\n",
            points.size(), ceil_now() - t0);
 
+#ifdef CEIL_HAVE_MPI
+    // MPI: a job per point, at the targets only (each job starts ranks and checks against serial);
+    // the quick sweep leaves out the DRAM target
+    if (ceil_mpi_launcher_found())
+        for (const Spec &sweep : std::vector<Spec>(g.specs)) {
+            if (sweep.family != Family::Sweep || sweep.variant != &ceil_variant_omp)
+                continue;
+            const ceil_plan_size *size = nullptr;
+            for (unsigned i = 0; i < g.plan.n_sizes; i++)
+                if (g.plan.sizes[i].n == sweep.n && g.plan.sizes[i].target)
+                    size = &g.plan.sizes[i];
+            if (size && (set.mpi_dram || strcmp(size->target, "DRAM") != 0))
+                g.specs.push_back({ Family::Mpi, sweep.kernel, &ceil_variant_omp, "mpi", sweep.mode, CEIL_BARRIER_MPI,
+                                    sweep.n, sweep.workers, sweep.ticks });
+        }
+#endif
+
     // dispatch: 1024 elements per worker of the largest team, so a tick is mostly dispatch
     const ceil_kernel *motion = ceil_kernel_find("motion");
     uint64_t small = 1024ULL * g.plan.workers[g.plan.n_workers - 1].count;
@@ -383,6 +510,14 @@ bool plan_specs(const Settings &set, std::string &err)
                             CEIL_BARRIER_FUTEX, small, &g.plan.workers[w], set.dispatch_ticks });
         g.specs.push_back({ Family::Dispatch, motion, &ceil_variant_proc, "proc-pthread", CEIL_BATCHED,
                             CEIL_BARRIER_PTHREAD, small, &g.plan.workers[w], set.dispatch_ticks / 10 + 1 });
+#ifdef CEIL_HAVE_MPI
+        if (ceil_mpi_launcher_found()) {
+            g.specs.push_back({ Family::MpiDispatch, motion, &ceil_variant_omp, "mpi", CEIL_BATCHED, CEIL_BARRIER_MPI,
+                                small, &g.plan.workers[w], set.dispatch_ticks });
+            g.specs.push_back({ Family::MpiDispatch, motion, &ceil_variant_omp, "mpi-futex", CEIL_BATCHED,
+                                CEIL_BARRIER_FUTEX, small, &g.plan.workers[w], set.dispatch_ticks });
+        }
+#endif
     }
 
     // start-up: team creation at a small size, first touch dominating at larger ones
@@ -417,6 +552,12 @@ void register_specs()
         case Family::Startup:
             b = benchmark::RegisterBenchmark(name.c_str(), startup_point, &s)->UseManualTime()->Iterations(3);
             break;
+        case Family::Mpi:
+            b = benchmark::RegisterBenchmark(name.c_str(), mpi_point, &s)->UseManualTime()->Iterations(1);
+            break;
+        case Family::MpiDispatch:
+            b = benchmark::RegisterBenchmark(name.c_str(), mpi_dispatch_point, &s)->UseManualTime()->Iterations(1);
+            break;
         }
         b->Unit(benchmark::kMicrosecond);
     }
@@ -436,7 +577,7 @@ size_t count_selected()
         return g.specs.size(); /* Google Benchmark will say what is wrong with it */
     size_t count = 0;
     for (const Spec &s : g.specs)
-        count += (regexec(&re, name_of(s).c_str(), 0, nullptr, 0) == 0) != negate;
+        count += ((regexec(&re, name_of(s).c_str(), 0, nullptr, 0) == 0) != negate) * (size_t)flag_repetitions;
     regfree(&re);
     return count;
 }
@@ -580,6 +721,9 @@ const char usage[] =
     "for this machine, as Google Benchmark benchmarks named KERNEL/VARIANT/MODE/n:N/workers:W,\n"
     "each checked against serial bit for bit; plus per-tick dispatch overhead (MODE dispatch)\n"
     "and team start-up (MODE startup). Wall-clock time, repetitions in random order.\n"
+    "Where built with MPI and mpirun is found, KERNEL/mpi/MODE at the target sizes (the quick\n"
+    "sweep: L2 and L3) and motion/mpi/dispatch, motion/mpi-futex/dispatch: each repetition one\n"
+    "mpirun job (--benchmark_filter=-mpi leaves them out).\n"
     "\n"
     "  -s, --sweep KIND     quick, default or full (sizes per decade, repetitions, run length)\n"
     "  -r, --results DIR    write DIR/bench.json (Google Benchmark JSON), DIR/bench.csv and\n"
@@ -652,6 +796,12 @@ void add_context()
     add("likwid_version", lw.version[0] ? lw.version : "not installed");
     add("counters", lw.counters ? std::string("available") : std::string("unavailable: ") + lw.reason);
     add("sweep", ceil_sweep_name(g.plan.sweep));
+#ifdef CEIL_HAVE_MPI
+    ceil_mpi_launcher_version(buf, sizeof buf);
+    add("mpi", buf);
+#else
+    add("mpi", "not built (configure with -Dmpi=enabled)");
+#endif
     // the kernel table, so that reports read each kernel's facts instead of restating them
     json_t *kernels = json_array();
     for (unsigned k = 0; k < ceil_kernel_count; k++) {
@@ -767,7 +917,8 @@ int main(int argc, char **argv)
     bool want_file = results || has_flag(argc, argv, "--benchmark_out=");
     Quiet quiet;
     Results file(results ? csv_path + ".part" : "");
-    progress.start(count_selected() * (size_t)repetitions);
+    flag_repetitions = repetitions;
+    progress.start(count_selected());
     benchmark::RunSpecifiedBenchmarks(&quiet, want_file ? &file : nullptr);
     benchmark::Shutdown();
     ceil_refs_free(g.refs);

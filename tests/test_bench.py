@@ -64,6 +64,16 @@ with tempfile.TemporaryDirectory() as tmp:
     for v in ("omp", "proc", "proc-pthread"):
         expect(any(re.match(rf"motion/{v}/dispatch/", n) for n in names), f"no {v} dispatch point")
     expect(sum(n.split("/")[2] == "startup" for n in names) >= 1 + 2 * len(counts), "start-up points missing")
+    expect("mpi" in ctx, "context has no mpi")
+    if ctx.get("mpi", "").startswith("mpirun"):  # built with MPI, and mpirun found: jobs at the targets
+        for s in plan["sizes"]:
+            if s.get("target") in ("L2", "L3"):  # the quick sweep leaves DRAM out
+                for w in counts:
+                    for k, m in (("motion", "batched"), ("trig", "pertick"), ("starve", "batched")):
+                        want_mpi = f"{k}/mpi/{m}/n:{s['n']}/workers:{w}"
+                        expect(want_mpi in names, f"no MPI point {want_mpi}")
+        for v in ("mpi", "mpi-futex"):
+            expect(any(re.match(rf"motion/{v}/dispatch/", n) for n in names), f"no {v} dispatch point")
 
     reps = 2  # the quick sweep's repetitions
     table = {k["name"]: k for k in json.loads(ctx.get("kernels", "[]"))}
