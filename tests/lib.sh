@@ -52,3 +52,20 @@ group_alive() {
     done
     return 1
 }
+
+# Waits up to 5 s for every given pid to be gone or a zombie (a launcher such as mpirun may exit
+# while the kernel still tears its children down). Returns 1 if one still runs.
+wait_gone() {
+    i=0
+    while [ $i -lt 50 ]; do
+        running=0
+        for p in "$@"; do
+            state=$(sed 's/^.*) //' /proc/"$p"/stat 2>/dev/null | cut -d' ' -f1)
+            if [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]; then running=1; fi
+        done
+        [ $running -eq 0 ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
