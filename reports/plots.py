@@ -19,8 +19,11 @@ STYLE = {
     ("omp", "pertick"): dict(color="tab:blue", marker="o", linestyle="--", mfc="none", label="OpenMP, per tick"),
     ("proc", "batched"): dict(color="tab:orange", marker="s", linestyle="-", label="processes, batched"),
     ("proc", "pertick"): dict(color="tab:orange", marker="s", linestyle="--", mfc="none", label="processes, per tick"),
+    ("mpi", "batched"): dict(color="tab:green", marker="D", linestyle="-", label="MPI ranks, batched"),
+    ("mpi", "pertick"): dict(color="tab:green", marker="D", linestyle="--", mfc="none", label="MPI ranks, per tick"),
 }
-SERIES = [("omp", "batched"), ("omp", "pertick"), ("proc", "batched"), ("proc", "pertick")]
+SERIES = [("omp", "batched"), ("omp", "pertick"), ("proc", "batched"), ("proc", "pertick"),
+          ("mpi", "batched"), ("mpi", "pertick")]
 
 
 def human_bytes(b):
@@ -170,7 +173,10 @@ def dispatch(r, folder):
     shown = False
     for variant, style in (("omp", dict(color="tab:blue", marker="o", label="OpenMP: parallel region per tick")),
                            ("proc", dict(color="tab:orange", marker="s", label="processes: futex barrier x2")),
-                           ("proc-pthread", dict(color="tab:red", marker="^", label="processes: pthread barrier x2"))):
+                           ("proc-pthread", dict(color="tab:red", marker="^", label="processes: pthread barrier x2")),
+                           ("mpi", dict(color="tab:green", marker="D", label="MPI ranks: MPI_Barrier")),
+                           ("mpi-futex", dict(color="tab:olive", marker="v",
+                                              label="MPI ranks: futex barrier in the shared window"))):
         pts = [p for p in r.select(variant=variant, mode="dispatch") if not p.error]
         if not pts:
             continue

@@ -104,7 +104,7 @@ def verdict_section(r):
             continue
         for kernel in r.kernels():
             for variant, mode in (("serial", "batched"), ("omp", "batched"), ("omp", "pertick"),
-                                  ("proc", "batched"), ("proc", "pertick")):
+                                  ("proc", "batched"), ("proc", "pertick"), ("mpi", "batched"), ("mpi", "pertick")):
                 w = 1 if variant == "serial" else top
                 v = r.verdict(f"{kernel}/{variant}/{mode}/n:{n}/workers:{w}")
                 if not v:
@@ -119,7 +119,7 @@ def verdict_section(r):
     small = min(n for n, *_ in r.sizes())
     small_rows = []
     for kernel in r.kernels():
-        for variant in ("omp", "proc"):
+        for variant in ("omp", "proc", "mpi"):
             v = r.verdict(f"{kernel}/{variant}/pertick/n:{small}/workers:{top}")
             if v:
                 small_rows.append([kernel, f"{variant} pertick", top, fmt(v.get("gbps"), ".1f"),
@@ -161,6 +161,22 @@ def threads_vs_processes(r):
         if dis["proc-pthread"]:
             text += f", {dis['proc-pthread'].overhead_us:.1f} us with a pthread process-shared barrier instead"
         parts.append(text)
+    reached = []
+    for target in ("DRAM", "L2"):
+        n = target_n(r, target)
+        omp, mpi = (point(r, "motion", v, "batched", n, top) for v in ("omp", "mpi")) if n else (None, None)
+        if omp and mpi:
+            reached.append(f"{mpi.gbps:.1f} GB/s at the {target} target ({mpi.gbps / omp.gbps:.2f}x OpenMP)")
+    if reached:
+        parts.append("MPI ranks sharing the arrays through MPI-3 windows reach, on motion, " + " and ".join(reached))
+    if dis.get("omp"):
+        mdis = {v: next((p for p in r.select(variant=v, mode="dispatch", workers=top) if not p.error), None)
+                for v in ("mpi", "mpi-futex")}
+        if mdis["mpi"]:
+            text = f"a per-tick MPI_Barrier costs {mdis['mpi'].overhead_us:.2f} us"
+            if mdis["mpi-futex"]:
+                text += f" and a futex barrier in the shared window {mdis['mpi-futex'].overhead_us:.2f} us"
+            parts.append(text)
     n = target_n(r, "L2")
     start = {v: point(r, "motion", v, "startup", n, top if v != "serial" else 1) for v in ("serial", "omp", "proc")} if n else {}
     if start.get("omp") and start.get("proc"):
@@ -170,7 +186,7 @@ def threads_vs_processes(r):
     if not parts:
         return ""
     return ("## Threads or processes?\n\nOn this machine, with " + f"{top} workers: " + "; ".join(parts) + ". "
-            "Both run the same compiled loop on the same slices of the same kind of memory, so the differences "
+            "All run the same compiled loop on the same slices of the same kind of memory, so the differences "
             "are the execution model's: how work is dispatched and how a team starts, not how fast a core "
             "streams data.")
 
@@ -200,7 +216,7 @@ def per_n_section(r, plots):
         rows = []
         for kernel in r.kernels(baselines=True):
             for variant, mode in (("serial", "batched"), ("omp", "batched"), ("omp", "pertick"),
-                                  ("proc", "batched"), ("proc", "pertick")):
+                                  ("proc", "batched"), ("proc", "pertick"), ("mpi", "batched"), ("mpi", "pertick")):
                 pts = {p.workers: p for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n)}
                 if not pts:
                     continue
@@ -253,17 +269,28 @@ def starve_section(r):
             + table(["n", "size", "variant"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows))
 
 
+TEAMS = {
+    "omp": "omp (a parallel region per tick)",
+    "proc": "proc (futex barrier, release and join)",
+    "proc-pthread": "proc-pthread (pthread barrier, release and join)",
+    "mpi": "mpi (one MPI_Barrier per tick)",
+    "mpi-futex": "mpi-futex (one futex barrier in the shared window per tick)",
+}
+
+
 def dispatch_section(r):
     counts = sorted({p.workers for p in r.points.values() if p.mode == "dispatch"})
     if not counts:
         return ""
     rows = []
-    for v in ("omp", "proc", "proc-pthread"):
+    for v in ("omp", "proc", "proc-pthread", "mpi", "mpi-futex"):
         cells = []
         for w in counts:
             p = next((p for p in r.select(variant=v, mode="dispatch", workers=w) if not p.error), None)
             cells.append(f"{p.overhead_us:.3f} ({min(p.reps):.3f}..{max(p.reps):.3f})" if p and p.reps else "-")
-        rows.append([v] + cells)
+        if v.startswith("mpi") and all(c == "-" for c in cells):
+            continue
+        rows.append([TEAMS[v]] + cells)
     start_rows = []
     for n, target, _, fp in r.sizes():
         if not target:
@@ -278,6 +305,10 @@ def dispatch_section(r):
     return ("## Dispatch and start-up\n\nPer-tick dispatch overhead, EPCC style: (per-tick run - batched run) / ticks "
             "on 1024 elements per worker, us: median (min..max over repetitions).\n\n"
             + table(["team"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows)
+            + ("\n\nThe MPI rows have no dispatcher: every rank runs its own loop and the ranks meet once per "
+               "tick, where the other teams' parent releases and then joins its workers. Each MPI repetition is a "
+               "batched and a per-tick mpirun job of its own."
+               if any(p.variant.startswith("mpi") for p in r.points.values() if p.mode == "dispatch") else "")
             + "\n\nTeam start-up (prepare: create threads or fork, pin, first-touch the arrays), ms, median:\n\n"
             + table(["footprint", "variant"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], start_rows))
 
