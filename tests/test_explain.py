@@ -40,11 +40,11 @@ with tempfile.TemporaryDirectory() as tmp:
         expect(p.get("why"), f"{p['point']}: no reason given")
 
     # the three: motion at DRAM at the top worker count, trig at L2, per-tick processes at small N
-    for variant in ("omp", "proc"):
+    for variant in ("omp", "proc", "mpi"):  # the recorded sweep has MPI points (see data/SOURCES.md)
         for mode in ("batched", "pertick"):
             v = points.get(f"motion/{variant}/{mode}/n:{target['DRAM']}/workers:{top}")
             expect(v and v["verdict"].startswith("bandwidth-bound (DRAM)"), f"motion DRAM {variant} {mode}: {v and v['verdict']}")
-    for variant in ("serial", "omp", "proc"):
+    for variant in ("serial", "omp", "proc", "mpi"):
         for w in ([1] if variant == "serial" else [w["count"] for w in plan["workers"]]):
             v = points.get(f"trig/{variant}/batched/n:{target['L2']}/workers:{w}")
             expect(v and v["bound"] == "compute", f"trig L2 {variant} {w}: {v and v['verdict']}")

@@ -47,6 +47,10 @@ with tempfile.TemporaryDirectory() as tmp:
     expect("![roofline](roofline.png)" in text, "the roofline is not shown")
     expect("bandwidth-bound (DRAM)" in text and "compute-bound" in text, "verdicts not in the report")
     expect(not [f for f in os.listdir(folder) if f.endswith(".part")], "a .part file was left")
+    # the recorded sweep has MPI points: they stand next to OpenMP and processes
+    expect("| mpi batched |" in text and "| mpi pertick |" in text, "no MPI rows in the verdicts")
+    expect("mpi (one MPI_Barrier per tick)" in text and "mpi-futex (" in text, "no MPI rows in the dispatch table")
+    expect("MPI ranks sharing the arrays through MPI-3 windows reach" in text, "no MPI in threads or processes")
 
     # only bench.json: still a report, which says what each missing part costs
     bare = os.path.join(tmp, "bare")
