@@ -45,6 +45,16 @@ int ceil_mpi_world(int *size, int *rank)
     return 0;
 }
 
+int ceil_mpi_host_ranks(void)
+{
+    MPI_Comm host;
+    int size;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &host);
+    MPI_Comm_size(host, &size);
+    MPI_Comm_free(&host);
+    return size;
+}
+
 static void sync_windows(struct mpi_run *m)
 {
     if (m->have_win)

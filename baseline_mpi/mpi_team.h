@@ -22,4 +22,7 @@ extern const struct ceil_variant ceil_variant_mpi;
  * and gives MPI_COMM_WORLD's size and this process's rank. Returns 0, or -1 if MPI cannot start. */
 int ceil_mpi_world(int *size, int *rank);
 
+/* How many ranks of the job share this machine (MPI_COMM_TYPE_SHARED). Collective. */
+int ceil_mpi_host_ranks(void);
+
 #endif

@@ -126,6 +126,9 @@ static int parse_args(int argc, char **argv, struct run_args *a, const struct ce
         else if (a->workers != (uint64_t)size)
             return ceil_usage_error("run", "--workers: %llu, but the MPI job has %d rank(s): start it with mpirun -np %llu",
                                     (unsigned long long)a->workers, size, (unsigned long long)a->workers);
+        /* a machine holds its ranks' slices, and serial's result for them */
+        uint64_t here = (a->n / (uint64_t)size + 16) * (uint64_t)ceil_mpi_host_ranks();
+        return ceil_check_fits("run", a->kernel, here < a->n ? here : a->n, 2);
     }
 #endif
     return ceil_check_fits("run", a->kernel, a->n, 2);
