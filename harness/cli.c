@@ -86,8 +86,11 @@ int ceil_parse_count(const char *cmd, const char *opt, const char *text, uint64_
         double d = text[0] == '-' || text[0] == '+' ? NAN : strtod(text, &end);
         if (isnan(d) || end == text || *end != '\0' || errno == ERANGE || d < 0 || d != floor(d))
             return ceil_usage_error(cmd, "%s: '%s' is not a whole number", opt, text);
-        if (d > 9007199254740992.0 || d > (double)max)
+        if (d > (double)max)
             return ceil_usage_error(cmd, "%s: '%s' is too large (at most %" PRIu64 ")", opt, text, max);
+        if (d > 9007199254740992.0)
+            return ceil_usage_error(cmd, "%s: '%s' is beyond 2^53, where e-notation is not exact: write it in digits",
+                                    opt, text);
         v = (uint64_t)d;
     }
     if (v < min)

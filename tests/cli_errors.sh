@@ -55,6 +55,7 @@ expect_usage "--trials" race --trials 0
 expect_usage "hwloc crashed" plan --topology "$(dirname "$0")/fuzz/corpus/topology/crash-hwloc-no-complete-cpuset.xml"
 expect_usage "--n" run motion serial --n 18446744073709551615
 expect_usage "--n" run motion serial --n 1e19
+expect_usage "beyond 2^53" run motion serial --n 1e18
 expect_usage "--workers" run motion proc --workers 1025
 
 # help is not an error
