@@ -67,6 +67,7 @@ CEIL_MPI_NODE_RANKS=1 mpi -np 2 "$ceilings" run motion mpi --n 1000 --ticks 1 --
 echo "CPUs: bound by mpirun, kept; --cpus 1,0 over two pretend nodes: $(cpus_of)"
 
 refused "more workers than ranks" "MPI job has 2 rank" 2 motion mpi --n 1000 --workers 3
+refused "more memory than the machine's" "elements of motion need" 2 motion mpi --n 1e12
 refused "pthread barrier" "not a barrier of the mpi variant" 2 motion mpi --n 1000 --barrier pthread
 CEIL_MPI_NODE_RANKS=1 refused "starve across nodes" "runs on one node" 2 starve mpi --n 1000
 CEIL_MPI_NODE_RANKS=1 refused "futex barrier across nodes" "use --barrier mpi" 2 motion mpi --n 1000 \
