@@ -165,15 +165,18 @@ int ceil_cmd_check(int argc, char **argv)
                                          "--barrier", b ? "futex" : "mpi", "--workers", workers, NULL };
                         json_t *result = NULL;
                         int status = 0, rc = ceil_mpi_launch(w, args, 120, &result, &status, err);
-                        int valid = rc == 0 && json_is_true(json_object_get(result, "valid")) && status == 0;
+                        int same = rc == 0 && json_is_true(json_object_get(result, "valid"));
+                        const char *why = rc ? err
+                                          : !same ? json_string_value(json_object_get(result, "error"))
+                                                  : "equal to serial, but the job exited non-zero";
                         runs++;
-                        if (!valid) {
+                        if (!same || status != 0) {
                             bad++;
-                            printf(" %u:%s", w, rc ? "ERROR" : "DIFF");
+                            printf(" %u:%s", w, rc || same ? "ERROR" : "DIFF");
                             if (fails)
                                 fprintf(fails, "  %s/%s/%s n=%zu workers=%u: %s\n", ceil_kernels[k].name,
                                         b ? "mpi/futex" : "mpi", ceil_mode_name((enum ceil_mode)m), sizes[s], w,
-                                        rc ? err : json_string_value(json_object_get(result, "error")));
+                                        why ? why : "no reason given");
                         } else {
                             printf(" %u:ok", w);
                         }
