@@ -122,7 +122,7 @@ static int split_nodes(struct mpi_run *m, char err[CEIL_ERRLEN])
     MPI_Allreduce(&ok, &consecutive, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!consecutive) {
         snprintf(err, CEIL_ERRLEN, "the ranks of a node are not consecutive: start the job with mpirun --map-by core");
-        return -EINVAL;
+        return -EDOM;
     }
     return 0;
 }
@@ -191,7 +191,7 @@ static int mpi_prepare(const struct ceil_config *cfg, struct ceil_run **out, cha
     if ((unsigned)size != cfg->workers) {
         snprintf(err, CEIL_ERRLEN, "%u workers, but the MPI job has %d rank(s): start it with mpirun -np %u",
                  cfg->workers, size, cfg->workers);
-        return -EINVAL;
+        return -EDOM;
     }
     struct mpi_run *m = calloc(1, sizeof *m);
     if (!m)
@@ -208,11 +208,11 @@ static int mpi_prepare(const struct ceil_config *cfg, struct ceil_run **out, cha
         if (m->nodes > 1 && cfg->kernel->merge) {
             snprintf(err, CEIL_ERRLEN, "%s merges one list from every worker: under MPI it runs on one node",
                      cfg->kernel->name);
-            rc = -EINVAL;
+            rc = -EDOM;
         } else if (m->nodes > 1 && cfg->barrier == CEIL_BARRIER_FUTEX) {
             snprintf(err, CEIL_ERRLEN, "the futex barrier synchronises one node: across %d nodes use --barrier mpi",
                      m->nodes);
-            rc = -EINVAL;
+            rc = -EDOM;
         }
     }
     if (rc == 0)

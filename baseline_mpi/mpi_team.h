@@ -14,6 +14,7 @@
  * only). Each node's first rank checks its node's block against serial (ceil_run.checker);
  * rank 0 reports. A stop request (SIGINT, SIGTERM) ends the whole job with MPI_Abort: a rank
  * that left alone would leave the others in a barrier.
+ * prepare refuses a job that cannot be formed as asked with -EDOM, the same on every rank.
  * For tests on one machine, CEIL_MPI_NODE_RANKS=K splits each node into pretend nodes of K
  * ranks, so that the code for several nodes runs. */
 extern const struct ceil_variant ceil_variant_mpi;

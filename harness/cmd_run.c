@@ -252,8 +252,9 @@ int ceil_cmd_run(int argc, char **argv)
     struct ceil_point_result res;
     rc = refs ? ceil_point_measure(&p, refs, &res, err) : -1;
     ceil_markers_close();
-    if (rc == -EINVAL) { /* a team that cannot be formed as asked (starve across MPI nodes, a CPU
-                            that cannot be bound): said by every rank, as it may be one rank's own */
+    if (rc == -EDOM) { /* an MPI job that cannot be formed as asked, the same on every rank: one says so */
+        rc = ceil_usage_error("run", "%s/%s: %s", a.kernel->name, a.variant->name, err);
+    } else if (rc == -EINVAL) { /* a CPU that cannot be bound: said by every rank, as it may be one rank's own */
         ceil_fail("run", "%s/%s: %s", a.kernel->name, a.variant->name, err);
         rc = CEIL_EXIT_USAGE;
     } else if (rc != 0) {

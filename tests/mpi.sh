@@ -35,16 +35,16 @@ valid_job() { # NAME NP ARGS...: the job exits 0 and says it equals serial, with
     echo "$name: valid, $(key gbps) GB/s, barrier $(key barrier)"
 }
 
-refused() { # NAME WORDS NP ARGS...: exit 2, and every line of the error names WORDS
+refused() { # NAME WORDS NP ARGS...: exit 2, and one line (from one rank) that names WORDS
     name=$1 words=$2 np=$3
     shift 3
     mpi -np "$np" "$ceilings" run "$@" >"$out" 2>"$err"
     rc=$?
     [ $rc -eq 2 ] || fail "$name: exit $rc, expected 2"
     lines=$(grep '^ceilings' "$err")
-    [ -n "$lines" ] || fail "$name: no message: $(cat "$err")"
-    printf '%s\n' "$lines" | grep -v -q -- "$words" && fail "$name: message: $lines"
-    echo "$name: exit $rc: $(printf '%s\n' "$lines" | head -n 1)"
+    [ "$(printf '%s\n' "$lines" | grep -c .)" -eq 1 ] || fail "$name: not one line: $(cat "$err")"
+    printf '%s\n' "$lines" | grep -q -- "$words" || fail "$name: message: $lines"
+    echo "$name: exit $rc: $lines"
 }
 
 valid_job "3 ranks, motion batched" 3 motion mpi --n 999983
