@@ -318,9 +318,14 @@ json_t *mpi_job(const Spec &s, ceil_mode mode, unsigned long ticks, std::string 
         err = msg;
         return nullptr;
     }
-    if (!json_is_true(json_object_get(r, "valid")) || status != 0) {
+    if (!json_is_true(json_object_get(r, "valid"))) {
         const char *why = json_string_value(json_object_get(r, "error"));
-        err = std::string("differs from serial: ") + (why ? why : "the job failed");
+        err = std::string("differs from serial: ") + (why ? why : "no reason given");
+        json_decref(r);
+        return nullptr;
+    }
+    if (status != 0) {
+        err = "mpirun exited with status " + std::to_string(status) + " after a valid result";
         json_decref(r);
         return nullptr;
     }
