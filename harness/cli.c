@@ -10,6 +10,7 @@
 #include "world.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -124,6 +125,33 @@ int ceil_parse_variant(const char *cmd, const char *text, const struct ceil_vari
                  ceil_variants[i]->name);
     }
     return ceil_usage_error(cmd, "VARIANT: unknown variant '%s' (choose from %s)", text, names);
+}
+
+int ceil_parse_json_operand(const char *cmd, const char *usage, const char *operand, int argc, char **argv,
+                            int *json, const char **arg)
+{
+    static const struct option longopts[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    *json = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
+        if (c == 'j')
+            *json = 1;
+        else if (c == 'h') {
+            fputs(usage, stdout);
+            return -1;
+        } else
+            return ceil_usage_error(cmd, "unknown option '%s' (see --help)", argv[optind - 1]);
+    }
+    if (argc - optind != 1)
+        return ceil_usage_error(cmd, "expected one %s, got %d arguments (see --help)", operand, argc - optind);
+    *arg = argv[optind];
+    return 0;
 }
 
 const char *ceil_mode_name(enum ceil_mode m) { return m == CEIL_BATCHED ? "batched" : "pertick"; }

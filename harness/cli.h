@@ -33,6 +33,12 @@ struct ceil_system;
 int ceil_parse_systems(const char *cmd, const char *text, const struct ceil_system **out, unsigned max,
                        unsigned *count);
 
+/* The command line of a command that takes --json, --help and one operand (called `operand` in
+ * errors, e.g. "FILE"). Returns 0 with *json and *arg set; -1 after printing `usage` for --help
+ * (exit 0); or a usage error (CEIL_EXIT_USAGE). */
+int ceil_parse_json_operand(const char *cmd, const char *usage, const char *operand, int argc, char **argv,
+                            int *json, const char **arg);
+
 const char *ceil_mode_name(enum ceil_mode m);
 const char *ceil_barrier_name(enum ceil_barrier_kind b);
 

@@ -4,7 +4,6 @@
 #include "verdict.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -98,26 +97,10 @@ static void print_table(const char *dir, json_t *doc)
 
 int ceil_cmd_explain(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int json = 0, c, rc = CEIL_EXIT_OK;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
-        if (c == 'j')
-            json = 1;
-        else if (c == 'h') {
-            fputs(usage, stdout);
-            return CEIL_EXIT_OK;
-        } else
-            return ceil_usage_error("explain", "unknown option '%s' (see --help)", argv[optind - 1]);
-    }
-    if (argc - optind != 1)
-        return ceil_usage_error("explain", "expected one RESULTS_DIR, got %d arguments (see --help)", argc - optind);
-    const char *dir = argv[optind];
+    int json, rc;
+    const char *dir;
+    if ((rc = ceil_parse_json_operand("explain", usage, "RESULTS_DIR", argc, argv, &json, &dir)) != 0)
+        return rc < 0 ? CEIL_EXIT_OK : rc;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/bench.json", dir);
     if (access(path, R_OK) != 0)

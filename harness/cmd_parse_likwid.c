@@ -4,7 +4,6 @@
 #include "likwid_parse.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <string.h>
 
@@ -43,26 +42,10 @@ static void print_summary(json_t *doc)
 
 int ceil_cmd_parse_likwid(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int json = 0, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
-        if (c == 'j')
-            json = 1;
-        else if (c == 'h') {
-            fputs(usage, stdout);
-            return CEIL_EXIT_OK;
-        } else
-            return ceil_usage_error("parse-likwid", "unknown option '%s' (see --help)", argv[optind - 1]);
-    }
-    if (argc - optind != 1)
-        return ceil_usage_error("parse-likwid", "expected one FILE, got %d arguments (see --help)", argc - optind);
-    const char *path = argv[optind];
+    int json, rc;
+    const char *path;
+    if ((rc = ceil_parse_json_operand("parse-likwid", usage, "FILE", argc, argv, &json, &path)) != 0)
+        return rc < 0 ? CEIL_EXIT_OK : rc;
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!in)
         return ceil_usage_error("parse-likwid", "FILE: cannot open %s: %s", path, strerror(errno));
