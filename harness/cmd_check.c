@@ -37,6 +37,46 @@ static const struct flavour flavours[] = {
 
 static const size_t sizes[] = { 1, 15, 17, 999983 /* the largest prime below 1e6 */ };
 
+#ifdef CEIL_HAVE_MPI
+/* The mpi variant's cases: both modes with MPI_Barrier, and per tick with the futex barrier
+ * in the shared window (its alternative to MPI_Barrier). */
+static const struct mpi_flavour {
+    enum ceil_mode mode;
+    const char *barrier, *label;
+} mpi_flavours[] = {
+    { CEIL_BATCHED, "mpi", "mpi" },
+    { CEIL_PERTICK, "mpi", "mpi" },
+    { CEIL_PERTICK, "futex", "mpi/futex" },
+};
+
+/* One case as its own job, mpirun -np W ceilings run ... (which checks itself against serial).
+ * Prints " W:ok", " W:DIFF" or " W:ERROR", and why to `fails`. Returns 1 if it passed. */
+static int check_mpi_case(const struct ceil_kernel *k, const struct mpi_flavour *f, size_t n, unsigned w,
+                          unsigned long ticks, unsigned reps, FILE *fails)
+{
+    char n_text[32], ticks_text[16], reps_text[16], workers[16], err[CEIL_ERRLEN];
+    snprintf(n_text, sizeof n_text, "%zu", n);
+    snprintf(ticks_text, sizeof ticks_text, "%lu", ticks);
+    snprintf(reps_text, sizeof reps_text, "%u", reps);
+    snprintf(workers, sizeof workers, "%u", w);
+    char *args[] = { (char *)k->name, "mpi", "--n", n_text, "--ticks", ticks_text, "--reps", reps_text, "--mode",
+                     (char *)ceil_mode_name(f->mode), "--barrier", (char *)f->barrier, "--workers", workers, NULL };
+    json_t *result = NULL;
+    int status = 0, rc = ceil_mpi_launch(w, args, 120, &result, &status, err);
+    int same = rc == 0 && json_is_true(json_object_get(result, "valid")), ok = same && status == 0;
+    const char *why = rc     ? err
+                      : !same ? json_string_value(json_object_get(result, "error"))
+                              : "equal to serial, but the job exited non-zero";
+    printf(" %u:%s", w, ok ? "ok" : rc || same ? "ERROR" : "DIFF");
+    if (!ok && fails)
+        fprintf(fails, "  %s/%s/%s n=%zu workers=%u: %s\n", k->name, f->label, ceil_mode_name(f->mode), n, w,
+                why ? why : "no reason given");
+    fflush(stdout);
+    json_decref(result);
+    return ok;
+}
+#endif
+
 enum { MAX_CASE_WORKERS = 8 };
 
 /* Worker counts for size n: 1, 2, 3, one more than the CPUs, one more than the elements. */
@@ -141,51 +181,22 @@ int ceil_cmd_check(int argc, char **argv)
                 }
             }
 #ifdef CEIL_HAVE_MPI
-    /* the MPI variant: every case its own job, mpirun -np W ceilings run ... (it checks itself) */
+    /* the MPI variant: every case its own job (see check_mpi_case) */
     if (!stopped && !ceil_mpi_launcher_found())
         printf("%-7s %-13s not checked: mpirun not found\n", "-", "mpi");
     for (unsigned k = 0; k < ceil_kernel_count && !stopped && ceil_mpi_launcher_found(); k++) {
         if (ceil_kernels[k].baseline)
             continue;
-        for (int b = 0; b < 2 && !stopped; b++)
-            for (int m = CEIL_BATCHED; m <= CEIL_PERTICK && !stopped; m++) {
-                if (b == 1 && m == CEIL_BATCHED)
-                    continue; /* the futex barrier is the per-tick alternative to MPI_Barrier */
-                for (unsigned s = quick ? 2 : 0; s < sizeof sizes / sizeof sizes[0] && !stopped; s++) {
-                    printf("%-7s %-13s %-8s %-7zu", ceil_kernels[k].name, b ? "mpi/futex" : "mpi",
-                           ceil_mode_name((enum ceil_mode)m), sizes[s]);
-                    for (unsigned w = quick ? 2 : 1; w <= 3; w++) {
-                        char n[32], ticks_text[16], reps_text[16], workers[16];
-                        snprintf(n, sizeof n, "%zu", sizes[s]);
-                        snprintf(ticks_text, sizeof ticks_text, "%lu", ticks);
-                        snprintf(reps_text, sizeof reps_text, "%u", reps);
-                        snprintf(workers, sizeof workers, "%u", w);
-                        char *args[] = { (char *)ceil_kernels[k].name, "mpi", "--n", n, "--ticks", ticks_text,
-                                         "--reps", reps_text, "--mode", (char *)ceil_mode_name((enum ceil_mode)m),
-                                         "--barrier", b ? "futex" : "mpi", "--workers", workers, NULL };
-                        json_t *result = NULL;
-                        int status = 0, rc = ceil_mpi_launch(w, args, 120, &result, &status, err);
-                        int same = rc == 0 && json_is_true(json_object_get(result, "valid"));
-                        const char *why = rc ? err
-                                          : !same ? json_string_value(json_object_get(result, "error"))
-                                                  : "equal to serial, but the job exited non-zero";
-                        runs++;
-                        if (!same || status != 0) {
-                            bad++;
-                            printf(" %u:%s", w, rc || same ? "ERROR" : "DIFF");
-                            if (fails)
-                                fprintf(fails, "  %s/%s/%s n=%zu workers=%u: %s\n", ceil_kernels[k].name,
-                                        b ? "mpi/futex" : "mpi", ceil_mode_name((enum ceil_mode)m), sizes[s], w,
-                                        why ? why : "no reason given");
-                        } else {
-                            printf(" %u:ok", w);
-                        }
-                        json_decref(result);
-                        fflush(stdout);
-                        stopped = ceil_stop_signal() != 0;
-                    }
-                    printf("\n");
+        for (unsigned f = 0; f < sizeof mpi_flavours / sizeof mpi_flavours[0] && !stopped; f++)
+            for (unsigned s = quick ? 2 : 0; s < sizeof sizes / sizeof sizes[0] && !stopped; s++) {
+                printf("%-7s %-13s %-8s %-7zu", ceil_kernels[k].name, mpi_flavours[f].label,
+                       ceil_mode_name(mpi_flavours[f].mode), sizes[s]);
+                for (unsigned w = quick ? 2 : 1; w <= 3 && !stopped; w++) {
+                    runs++;
+                    bad += !check_mpi_case(&ceil_kernels[k], &mpi_flavours[f], sizes[s], w, ticks, reps, fails);
+                    stopped = ceil_stop_signal() != 0;
                 }
+                printf("\n");
             }
     }
 #endif
