@@ -53,6 +53,7 @@ struct ceil_team {
     unsigned workers;
     pid_t *pids;        /* pids[w] > 0 while worker w (w >= 1) is not reaped; pids[0] is us */
     int torn_down;      /* workers gone after a failure: only ceil_team_stop may follow */
+    int killed;         /* a worker was killed, maybe inside a barrier */
     char why[CEIL_ERRLEN];
     /* The pthread barrier cannot be abandoned, so with it a watchdog thread polls instead. */
     pthread_t watchdog;
@@ -126,15 +127,29 @@ static int team_poll(void *ctx)
 static void kill_and_reap(struct ceil_team *t)
 {
     t->sh->abort = 1;
-    for (unsigned w = 1; w < t->workers; w++)
-        if (t->pids[w] > 0)
+    for (unsigned w = 1; w < t->workers; w++) {
+        if (t->pids[w] > 0) {
             kill(t->pids[w], SIGKILL);
+            t->killed = 1;
+        }
+    }
     for (unsigned w = 1; w < t->workers; w++) {
         while (t->pids[w] > 0 && waitpid(t->pids[w], NULL, 0) < 0 && errno == EINTR)
             ;
         t->pids[w] = 0;
     }
     t->torn_down = 1;
+}
+
+/* glibc's pthread_barrier_destroy waits for every party that entered the barrier to leave it;
+ * a worker killed inside it never leaves. So after a kill the barriers are only unmapped: they
+ * hold nothing else. */
+static void destroy_barriers(struct ceil_team *t)
+{
+    if (t->killed)
+        return;
+    ceil_barrier_destroy(&t->sh->start);
+    ceil_barrier_destroy(&t->sh->end);
 }
 
 static int team_fail(struct ceil_team *t, int rc, char err[CEIL_ERRLEN])
@@ -390,8 +405,7 @@ int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ER
 fail_handler:
     restore_sigchld();
 fail_barriers:
-    ceil_barrier_destroy(&t->sh->start);
-    ceil_barrier_destroy(&t->sh->end);
+    destroy_barriers(t);
 fail:
     if (t->sh && t->sh != MAP_FAILED)
         munmap(t->sh, t->sh_bytes);
@@ -453,8 +467,7 @@ void ceil_team_stop(struct ceil_team *t)
     if (!t->torn_down)
         kill_and_reap(t);
     restore_sigchld();
-    ceil_barrier_destroy(&t->sh->start);
-    ceil_barrier_destroy(&t->sh->end);
+    destroy_barriers(t);
     munmap(t->sh, t->sh_bytes);
     pthread_mutex_destroy(&t->lock);
     pthread_cond_destroy(&t->quit_cond);
