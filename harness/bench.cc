@@ -165,6 +165,35 @@ bool validate(benchmark::State &state, const Spec &s, const ceil_run *run, unsig
     return true;
 }
 
+// After ^C every point not yet run is skipped, not failed.
+bool skipped_after_stop(benchmark::State &state)
+{
+    bool stopped = ceil_stop_signal() != 0;
+    if (stopped)
+        state.SkipWithError("interrupted");
+    return stopped;
+}
+
+// What every bandwidth point reports: bytes and element-ticks over `iterations` repetitions of
+// s.ticks ticks, their rates, and an emitting kernel's merge. Returns the bytes of one repetition.
+double set_rate_counters(benchmark::State &state, const Spec &s, double iterations, double workers_running,
+                         double merge_seconds, double merged)
+{
+    double elem_ticks = (double)s.n * (double)s.ticks, bytes = ceil_kernel_bytes(s.kernel) * elem_ticks;
+    state.SetBytesProcessed((int64_t)(bytes * iterations));
+    state.SetItemsProcessed((int64_t)(elem_ticks * iterations));
+    state.counters["gbps"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["ns_per_elem_tick"] = benchmark::Counter(
+        elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.counters["ticks"] = (double)s.ticks;
+    state.counters["workers_running"] = workers_running;
+    if (s.kernel->merge) {
+        state.counters["merge_us"] = merge_seconds * 1e6;
+        state.counters["merged"] = merged;
+    }
+    return bytes;
+}
+
 void set_label(benchmark::State &state, const ceil_run *run)
 {
     char cpus[256];
@@ -176,10 +205,8 @@ void set_label(benchmark::State &state, const ceil_run *run)
 void sweep_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
-    if (ceil_stop_signal()) {
-        state.SkipWithError("interrupted");
+    if (skipped_after_stop(state))
         return;
-    }
     ceil_config cfg = config_of(*s);
     ceil_run *run = nullptr;
     int rc = s->variant->prepare(&cfg, &run, err);
@@ -201,20 +228,10 @@ void sweep_point(benchmark::State &state, const Spec *s)
     if (rc != 0) {
         fail(state, *s, err);
     } else if (validate(state, *s, run, 1 + (unsigned long)state.iterations() * s->ticks)) {
-        double elem_ticks = (double)s->n * (double)s->ticks, bytes = ceil_kernel_bytes(s->kernel) * elem_ticks;
-        state.SetBytesProcessed((int64_t)(bytes * (double)state.iterations()));
-        state.SetItemsProcessed((int64_t)(elem_ticks * (double)state.iterations()));
-        state.counters["gbps"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-        state.counters["ns_per_elem_tick"] = benchmark::Counter(
-            elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
-        state.counters["ticks"] = (double)s->ticks;
-        state.counters["workers_running"] = run->workers;
-        if (s->kernel->merge) {
-            state.counters["merge_us"] = merge * 1e6;
-            state.counters["merged"] = (double)merged;
-        }
+        double iterations = (double)state.iterations(),
+               bytes = set_rate_counters(state, *s, iterations, run->workers, merge, (double)merged);
         set_label(state, run);
-        progress.done(*s, fmt("%8.2f GB/s", bytes * (double)state.iterations() / seconds * 1e-9));
+        progress.done(*s, fmt("%8.2f GB/s", bytes * iterations / seconds * 1e-9));
     }
     s->variant->release(run);
 }
@@ -224,10 +241,8 @@ void sweep_point(benchmark::State &state, const Spec *s)
 void dispatch_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
-    if (ceil_stop_signal()) {
-        state.SkipWithError("interrupted");
+    if (skipped_after_stop(state))
         return;
-    }
     ceil_config cfg = config_of(*s);
     ceil_run *run = nullptr;
     int rc = s->variant->prepare(&cfg, &run, err);
@@ -268,10 +283,8 @@ void dispatch_point(benchmark::State &state, const Spec *s)
 void startup_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
-    if (ceil_stop_signal()) {
-        state.SkipWithError("interrupted");
+    if (skipped_after_stop(state))
         return;
-    }
     ceil_config cfg = config_of(*s);
     int rc = 0;
     double total = 0;
@@ -344,10 +357,8 @@ void set_mpi_label(benchmark::State &state, json_t *r)
 // KERNEL/mpi/MODE: a job of its own per repetition, timed inside the job.
 void mpi_point(benchmark::State &state, const Spec *s)
 {
-    if (ceil_stop_signal()) {
-        state.SkipWithError("interrupted");
+    if (skipped_after_stop(state))
         return;
-    }
     for (auto _ : state) {
         std::string err;
         json_t *r = mpi_job(*s, s->mode, s->ticks, err);
@@ -357,18 +368,10 @@ void mpi_point(benchmark::State &state, const Spec *s)
         }
         double seconds = json_number_value(json_object_get(r, "seconds"));
         state.SetIterationTime(seconds);
-        double elem_ticks = (double)s->n * (double)s->ticks, bytes = ceil_kernel_bytes(s->kernel) * elem_ticks;
-        state.SetBytesProcessed((int64_t)bytes);
-        state.SetItemsProcessed((int64_t)elem_ticks);
-        state.counters["gbps"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-        state.counters["ns_per_elem_tick"] = benchmark::Counter(
-            elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
-        state.counters["ticks"] = (double)s->ticks;
-        state.counters["workers_running"] = json_number_value(json_object_get(r, "workers_running"));
-        if (json_object_get(r, "merge_seconds")) {
-            state.counters["merge_us"] = json_number_value(json_object_get(r, "merge_seconds")) * 1e6;
-            state.counters["merged"] = json_number_value(json_object_get(r, "merged"));
-        }
+        // one job per iteration, and the point runs one iteration (Iterations(1))
+        double bytes = set_rate_counters(state, *s, 1, json_number_value(json_object_get(r, "workers_running")),
+                                         json_number_value(json_object_get(r, "merge_seconds")),
+                                         json_number_value(json_object_get(r, "merged")));
         set_mpi_label(state, r);
         progress.done(*s, fmt("%8.2f GB/s", bytes / seconds * 1e-9));
         json_decref(r);
@@ -380,10 +383,8 @@ void mpi_point(benchmark::State &state, const Spec *s)
 // at the same small N (the difference per tick is the synchronisation).
 void mpi_dispatch_point(benchmark::State &state, const Spec *s)
 {
-    if (ceil_stop_signal()) {
-        state.SkipWithError("interrupted");
+    if (skipped_after_stop(state))
         return;
-    }
     for (auto _ : state) {
         std::string err;
         json_t *b = mpi_job(*s, CEIL_BATCHED, s->ticks, err), *p = b ? mpi_job(*s, CEIL_PERTICK, s->ticks, err) : nullptr;
