@@ -1,7 +1,7 @@
 /* The check that every result depends on must be able to fail: a one-bit difference and a
  * variant that skips one element are both caught, and named. */
 #include "expect.h"
-#include "cli.h"
+#include "machine.h"
 #include "point.h"
 #include "team.h"
 

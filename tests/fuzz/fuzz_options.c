@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned count;
         ceil_parse_count("fuzz", "--n", value, 1, UINT64_MAX / 2, &n);
         ceil_parse_count("fuzz", "--workers", value, 1, CEIL_MAX_WORKERS, &n);
-        ceil_parse_cpulist("fuzz", "--cpus", value, &topo, cpus, 64);
+        ceil_parse_cpus("fuzz", "--cpus", value, &topo, cpus, 64);
         ceil_parse_kernel("fuzz", value, &k);
         ceil_parse_variant("fuzz", value, &v);
         ceil_parse_mode("fuzz", value, &m);

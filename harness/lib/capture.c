@@ -1,7 +1,7 @@
 /* posix_spawn with a pipe, a poll loop and a deadline: running a tool and keeping its output. */
 #include "capture.h"
 
-#include "cli.h"
+#include "machine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,4 +95,30 @@ int ceil_spawn_capture(char *const argv[], double timeout_s, char **out, int *st
     buf[len] = '\0';
     *out = buf;
     return timed_out ? -ETIMEDOUT : 0;
+}
+
+void ceil_capture_reason(const char *output, char *out, size_t len)
+{
+    static const char *signs[] = { "ERROR", "Unsupported", "Cannot", "No groups", "not supported",
+                                   "Permission", "not available", NULL };
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *line = output; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        char text[512];
+        snprintf(text, sizeof text, "%.*s", (int)(n < sizeof text ? n : sizeof text - 1), line);
+        int wanted = 0;
+        for (unsigned i = 0; signs[i]; i++)
+            wanted |= strstr(text, signs[i]) != NULL;
+        /* "ERROR - [./src/perfmon.c:perfmon_init_maps:1162] Unsupported Processor": the message */
+        char *msg = text;
+        if (strncmp(msg, "ERROR - [", 9) == 0 && strchr(msg, ']'))
+            msg = strchr(msg, ']') + 1 + (strchr(msg, ']')[1] == ' ');
+        if (wanted && *msg && !strstr(out, msg) && used + strlen(msg) + 3 < len)
+            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "; " : "", msg);
+        line = end ? end + 1 : NULL;
+    }
+    if (!out[0])
+        snprintf(out, len, "no reason printed");
 }

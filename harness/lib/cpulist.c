@@ -1,9 +1,8 @@
 /* Parsing and printing CPU lists. */
 #include "cpulist.h"
 
-#include "cli.h"
-
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,8 +15,7 @@ static int parse_cpu(const char *s, char **end, long *out)
     return errno || *out > 1000000 ? -1 : 0;
 }
 
-int ceil_parse_cpulist(const char *cmd, const char *opt, const char *text, const struct ceil_topo *t,
-                       int *out, unsigned max)
+int ceil_parse_cpulist(const char *text, const struct ceil_topo *t, int *out, unsigned max, char err[CEIL_ERRLEN])
 {
     unsigned count = 0;
     const char *s = text;
@@ -30,17 +28,16 @@ int ceil_parse_cpulist(const char *cmd, const char *opt, const char *text, const
         if (*end == '-' && parse_cpu(end + 1, &end, &hi) != 0)
             break;
         if (hi < lo) {
-            ceil_usage_error(cmd, "%s: '%s': range %ld-%ld runs backwards", opt, text, lo, hi);
+            snprintf(err, CEIL_ERRLEN, "'%.100s': range %ld-%ld runs backwards", text, lo, hi);
             return -1;
         }
         for (long c = lo; c <= hi; c++) {
             if (!ceil_topo_has_cpu(t, (int)c)) {
-                ceil_usage_error(cmd, "%s: CPU %ld is not one this process can use (see likwid-topology)",
-                                 opt, c);
+                snprintf(err, CEIL_ERRLEN, "CPU %ld is not one this process can use (see likwid-topology)", c);
                 return -1;
             }
             if (count == max) {
-                ceil_usage_error(cmd, "%s: '%s' names more than %u CPUs", opt, text, max);
+                snprintf(err, CEIL_ERRLEN, "'%.100s' names more than %u CPUs", text, max);
                 return -1;
             }
             out[count++] = (int)c;
@@ -51,7 +48,7 @@ int ceil_parse_cpulist(const char *cmd, const char *opt, const char *text, const
             break;
         s = end + 1;
     }
-    ceil_usage_error(cmd, "%s: '%s' is not a CPU list like 0-3,8", opt, text);
+    snprintf(err, CEIL_ERRLEN, "'%.100s' is not a CPU list like 0-3,8", text);
     return -1;
 }
 

@@ -1,8 +1,8 @@
 /* Planning the sweep from the topology: worker counts, cache-level targets, a log-spaced sweep. */
 #include "plan.h"
 
-#include "cli.h"
 #include "machine.h"
+#include "partition.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,14 +24,14 @@ static const uint64_t smallest_bytes = 32 * 1024; /* where the log sweep starts 
 
 const char *ceil_sweep_name(enum ceil_sweep s) { return sweeps[s].name; }
 
-int ceil_parse_sweep(const char *cmd, const char *text, enum ceil_sweep *out)
+int ceil_sweep_find(const char *text, enum ceil_sweep *out)
 {
     for (unsigned s = 0; s < sizeof sweeps / sizeof sweeps[0]; s++)
         if (strcmp(text, sweeps[s].name) == 0) {
             *out = (enum ceil_sweep)s;
             return 0;
         }
-    return ceil_usage_error(cmd, "--sweep: unknown sweep '%s' (choose quick, default or full)", text);
+    return -1;
 }
 
 const char *ceil_level_name(enum ceil_level l)
@@ -157,7 +157,7 @@ static int by_n(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void human_bytes(double b, char *out, size_t len)
+void ceil_format_bytes(double b, char *out, size_t len)
 {
     static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
     unsigned u = 0;
@@ -182,9 +182,9 @@ static void fit_memory(struct ceil_plan *p, unsigned kernels)
         if (need <= 0.8 * (double)p->mem_bytes)
             return;
         char a[32], b[32], c[32];
-        human_bytes(largest, a, sizeof a);
-        human_bytes(need, b, sizeof b);
-        human_bytes((double)p->mem_bytes, c, sizeof c);
+        ceil_format_bytes(largest, a, sizeof a);
+        ceil_format_bytes(need, b, sizeof b);
+        ceil_format_bytes((double)p->mem_bytes, c, sizeof c);
         note(p, "n=%" PRIu64 " (%s%s%s) skipped: the sweep would hold %s, more than 80%% of the %s of memory (%s)",
              p->sizes[p->n_sizes - 1].n, a, p->sizes[p->n_sizes - 1].target ? ", the " : "",
              p->sizes[p->n_sizes - 1].target ? p->sizes[p->n_sizes - 1].target : "", b, c, p->mem_source);
@@ -266,7 +266,7 @@ int ceil_plan_make(struct ceil_plan *p, const struct ceil_topo *t, enum ceil_swe
                 dropped++;
         if (dropped) {
             char cap[32];
-            human_bytes((double)max_bytes, cap, sizeof cap);
+            ceil_format_bytes((double)max_bytes, cap, sizeof cap);
             note(p, "%u size(s) above the %s cap skipped (--max-bytes)", dropped, cap);
         }
         p->n_sizes = kept;
@@ -334,43 +334,3 @@ json_t *ceil_plan_json(const struct ceil_plan *p, const struct ceil_topo *t)
                      p->mem_source, "sizes", sizes, "workers", workers, "notes", notes);
 }
 
-void ceil_plan_print(const struct ceil_plan *p, const struct ceil_topo *t, FILE *out)
-{
-    char l2[32], l3[32], mem[32];
-    human_bytes((double)t->l2_bytes, l2, sizeof l2);
-    human_bytes((double)t->l3_bytes, l3, sizeof l3);
-    human_bytes((double)p->mem_bytes, mem, sizeof mem);
-    fprintf(out, "%s sweep for %s: %u package(s), %u cores, %u PUs%s, %u NUMA node(s)\n",
-            ceil_sweep_name(p->sweep), t->cpu_model, t->packages, t->cores, t->pus,
-            t->pus > t->cores && t->cores ? " (SMT)" : "", t->numa_nodes);
-    fprintf(out, "caches: L2 %s x %u, L3 %s x %u; memory %s%s%s\n", l2, t->l2_count, l3, t->l3_count,
-            p->mem_bytes ? mem : "unknown", p->mem_bytes ? " from " : "", p->mem_bytes ? p->mem_source : "");
-    fprintf(out, "\n%-8s %-6s %-9s %-9s %s\n", "workers", "cores", "L2 used", "L3 used", "cpus");
-    for (unsigned i = 0; i < p->n_workers; i++) {
-        const struct ceil_plan_workers *w = &p->workers[i];
-        char a[32], b[32], cpus[256];
-        human_bytes((double)w->l2_bytes, a, sizeof a);
-        human_bytes((double)w->l3_bytes, b, sizeof b);
-        size_t used = 0;
-        cpus[0] = '\0';
-        for (unsigned c = 0; c < w->count && used < sizeof cpus - 16; c++)
-            used += (size_t)snprintf(cpus + used, sizeof cpus - used, "%s%d", c ? "," : "", w->cpus[c]);
-        fprintf(out, "%-8u %-6u %-9s %-9s %s\n", w->count, w->cores, a, b, cpus);
-    }
-    fprintf(out, "\n%-12s %-10s %-8s %-7s %s\n", "n", "footprint", "target", "level", "level by workers");
-    for (unsigned i = 0; i < p->n_sizes; i++) {
-        const struct ceil_plan_size *s = &p->sizes[i];
-        char b[32];
-        human_bytes((double)s->bytes, b, sizeof b);
-        fprintf(out, "%-12" PRIu64 " %-10s %-8s %-7s", s->n, b, s->target ? s->target : "-", ceil_level_name(s->level));
-        for (unsigned w = 0; w < p->n_workers; w++)
-            fprintf(out, " %u:%s", p->workers[w].count, ceil_level_name(ceil_plan_level(p, s->bytes, w)));
-        fputc('\n', out);
-    }
-    fprintf(out, "\nfootprint: %.0f bytes per element resident; every element-tick moves %.0f bytes.\n",
-            p->footprint_per_elem, p->traffic_per_elem);
-    fprintf(out, "level: where a footprint sits for the top worker count: L2/L3 if it fits the caches\n"
-                 "those workers use, DRAM if at least 4x the whole last-level cache, between otherwise.\n");
-    for (unsigned i = 0; i < p->n_notes; i++)
-        fprintf(out, "note: %s\n", p->notes[i]);
-}

@@ -1,7 +1,7 @@
 /* Measuring one point and checking it against the serial reference. */
 #include "point.h"
 
-#include "cli.h"
+#include "machine.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -138,7 +138,7 @@ static int likwid_bench(struct probe *p, enum probe_kind k, uint64_t bytes, unsi
     }
     if (rc != 0 || status != 0 || !out || !isfinite(m->rate) || m->rate <= 0) {
         char reason[CEIL_ERRLEN];
-        ceil_likwid_reason(out ? out : "", reason, sizeof reason);
+        ceil_capture_reason(out ? out : "", reason, sizeof reason);
         snprintf(err, CEIL_ERRLEN, "likwid-bench -t %s -W %s: exit %d: %.150s", p->test[k], where, status, reason);
         free(out);
         return -EIO;

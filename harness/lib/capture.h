@@ -14,4 +14,8 @@ int ceil_spawn_capture(char *const argv[], double timeout_s, char **out, int *st
 /* Is `program` an executable somewhere in PATH? */
 int ceil_in_path(const char *program);
 
+/* Keeps, from the lines a program printed, those that say what went wrong (likwid's "ERROR -
+ * [file:function:line] message" reduced to the message), joined by "; ". */
+void ceil_capture_reason(const char *output, char *out, size_t len);
+
 #endif

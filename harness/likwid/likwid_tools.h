@@ -21,9 +21,6 @@ struct ceil_likwid {
  * of `true` on one CPU. Takes about a second; never fails (the result says what works). */
 void ceil_likwid_detect(struct ceil_likwid *lw);
 
-/* Keeps, from the lines likwid printed, those that say what went wrong, joined by "; ". */
-void ceil_likwid_reason(const char *output, char *out, size_t len);
-
 /* The first of the NULL-terminated `wanted` groups that this CPU has, or NULL. */
 const char *ceil_likwid_group(const struct ceil_likwid *lw, const char *const wanted[]);
 

@@ -8,32 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ceil_likwid_reason(const char *output, char *out, size_t len)
-{
-    static const char *signs[] = { "ERROR", "Unsupported", "Cannot", "No groups", "not supported",
-                                   "Permission", "not available", NULL };
-    size_t used = 0;
-    out[0] = '\0';
-    for (const char *line = output; line && *line;) {
-        const char *end = strchr(line, '\n');
-        size_t n = end ? (size_t)(end - line) : strlen(line);
-        char text[512];
-        snprintf(text, sizeof text, "%.*s", (int)(n < sizeof text ? n : sizeof text - 1), line);
-        int wanted = 0;
-        for (unsigned i = 0; signs[i]; i++)
-            wanted |= strstr(text, signs[i]) != NULL;
-        /* "ERROR - [./src/perfmon.c:perfmon_init_maps:1162] Unsupported Processor": the message */
-        char *msg = text;
-        if (strncmp(msg, "ERROR - [", 9) == 0 && strchr(msg, ']'))
-            msg = strchr(msg, ']') + 1 + (strchr(msg, ']')[1] == ' ');
-        if (wanted && *msg && !strstr(out, msg) && used + strlen(msg) + 3 < len)
-            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "; " : "", msg);
-        line = end ? end + 1 : NULL;
-    }
-    if (!out[0])
-        snprintf(out, len, "no reason printed");
-}
-
 static void parse_groups(struct ceil_likwid *lw, const char *output)
 {
     int after_rule = 0;
@@ -103,7 +77,7 @@ void ceil_likwid_detect(struct ceil_likwid *lw)
         char *both = malloc(len);
         if (both)
             snprintf(both, len, "%s\n%s", listed, out ? out : "");
-        ceil_likwid_reason(both ? both : listed, lw->reason, sizeof lw->reason);
+        ceil_capture_reason(both ? both : listed, lw->reason, sizeof lw->reason);
         free(both);
     }
     free(listed);

@@ -216,7 +216,7 @@ int ceil_cmd_run(int argc, char **argv)
         rc = ceil_fail("run", "out of memory");
     if (rc == 0) {
         int given = 0;
-        if (a.cpus_text && (given = ceil_parse_cpulist("run", "--cpus", a.cpus_text, &topo, cpus,
+        if (a.cpus_text && (given = ceil_parse_cpus("run", "--cpus", a.cpus_text, &topo, cpus,
                                                        (unsigned)a.workers)) < 0)
             rc = CEIL_EXIT_USAGE;
         for (unsigned w = 0; rc == 0 && w < a.workers; w++)

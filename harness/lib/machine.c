@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -82,3 +83,10 @@ unsigned ceil_cpus_online(void)
 
 const char *ceil_build_compiler(void) { return CEIL_BUILD_COMPILER; }
 const char *ceil_build_flags(void) { return CEIL_BUILD_FLAGS; }
+
+double ceil_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

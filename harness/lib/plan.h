@@ -59,12 +59,14 @@ enum ceil_level ceil_plan_level(const struct ceil_plan *p, uint64_t bytes, unsig
 
 const char *ceil_level_name(enum ceil_level l);
 const char *ceil_sweep_name(enum ceil_sweep s);
-int ceil_parse_sweep(const char *cmd, const char *text, enum ceil_sweep *out);
+/* The sweep named `text`: 0, or -1 if there is none of that name. */
+int ceil_sweep_find(const char *text, enum ceil_sweep *out);
+
+/* "1.5 MiB": bytes for people. */
+void ceil_format_bytes(double b, char *out, size_t len);
 
 /* The plan as JSON: {"sweep", "topology": {...}, "sizes": [...], "workers": [...], "notes"}. */
 json_t *ceil_plan_json(const struct ceil_plan *p, const struct ceil_topo *t);
 
-/* The plan as a table for people. */
-void ceil_plan_print(const struct ceil_plan *p, const struct ceil_topo *t, FILE *out);
 
 #endif

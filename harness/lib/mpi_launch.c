@@ -2,7 +2,6 @@
 #include "mpi_launch.h"
 
 #include "capture.h"
-#include "likwid_tools.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -78,7 +77,7 @@ int ceil_mpi_launch(unsigned ranks, char *const args[], double timeout_s, json_t
     }
     if (!*result) {
         char reason[CEIL_ERRLEN];
-        ceil_likwid_reason(out ? out : "", reason, sizeof reason); /* the lines that say what went wrong */
+        ceil_capture_reason(out ? out : "", reason, sizeof reason); /* the lines that say what went wrong */
         const char *last = out && *out ? out + strlen(out) - 1 : NULL;
         while (last && last > out && last[-1] != '\n')
             last--;

@@ -5,9 +5,8 @@
 #include "topology.h"
 
 /* Parses `text` into at most `max` OS CPU indices, in the order written. Every CPU must exist
- * in the topology. Returns the count, or prints a usage error naming `opt` and returns -1. */
-int ceil_parse_cpulist(const char *cmd, const char *opt, const char *text, const struct ceil_topo *t,
-                       int *out, unsigned max);
+ * in the topology. Returns the count, or -1 with what is wrong in err. */
+int ceil_parse_cpulist(const char *text, const struct ceil_topo *t, int *out, unsigned max, char err[CEIL_ERRLEN]);
 
 /* Writes "0,1,2" for a list (truncating with "..." if it does not fit). */
 void ceil_format_cpulist(const int *cpus, unsigned count, char *out, size_t len);

@@ -5,6 +5,7 @@
 #include "plan.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <jansson.h>
 
 static const char usage[] =
@@ -24,6 +25,48 @@ static const char usage[] =
     "  -h, --help           this text\n";
 
 enum { OPT_JSON = 256, OPT_MAX_BYTES };
+
+/* The plan as a table for people. */
+static void print_plan(const struct ceil_plan *p, const struct ceil_topo *t, FILE *out)
+{
+    char l2[32], l3[32], mem[32];
+    ceil_format_bytes((double)t->l2_bytes, l2, sizeof l2);
+    ceil_format_bytes((double)t->l3_bytes, l3, sizeof l3);
+    ceil_format_bytes((double)p->mem_bytes, mem, sizeof mem);
+    fprintf(out, "%s sweep for %s: %u package(s), %u cores, %u PUs%s, %u NUMA node(s)\n",
+            ceil_sweep_name(p->sweep), t->cpu_model, t->packages, t->cores, t->pus,
+            t->pus > t->cores && t->cores ? " (SMT)" : "", t->numa_nodes);
+    fprintf(out, "caches: L2 %s x %u, L3 %s x %u; memory %s%s%s\n", l2, t->l2_count, l3, t->l3_count,
+            p->mem_bytes ? mem : "unknown", p->mem_bytes ? " from " : "", p->mem_bytes ? p->mem_source : "");
+    fprintf(out, "\n%-8s %-6s %-9s %-9s %s\n", "workers", "cores", "L2 used", "L3 used", "cpus");
+    for (unsigned i = 0; i < p->n_workers; i++) {
+        const struct ceil_plan_workers *w = &p->workers[i];
+        char a[32], b[32], cpus[256];
+        ceil_format_bytes((double)w->l2_bytes, a, sizeof a);
+        ceil_format_bytes((double)w->l3_bytes, b, sizeof b);
+        size_t used = 0;
+        cpus[0] = '\0';
+        for (unsigned c = 0; c < w->count && used < sizeof cpus - 16; c++)
+            used += (size_t)snprintf(cpus + used, sizeof cpus - used, "%s%d", c ? "," : "", w->cpus[c]);
+        fprintf(out, "%-8u %-6u %-9s %-9s %s\n", w->count, w->cores, a, b, cpus);
+    }
+    fprintf(out, "\n%-12s %-10s %-8s %-7s %s\n", "n", "footprint", "target", "level", "level by workers");
+    for (unsigned i = 0; i < p->n_sizes; i++) {
+        const struct ceil_plan_size *s = &p->sizes[i];
+        char b[32];
+        ceil_format_bytes((double)s->bytes, b, sizeof b);
+        fprintf(out, "%-12" PRIu64 " %-10s %-8s %-7s", s->n, b, s->target ? s->target : "-", ceil_level_name(s->level));
+        for (unsigned w = 0; w < p->n_workers; w++)
+            fprintf(out, " %u:%s", p->workers[w].count, ceil_level_name(ceil_plan_level(p, s->bytes, w)));
+        fputc('\n', out);
+    }
+    fprintf(out, "\nfootprint: %.0f bytes per element resident; every element-tick moves %.0f bytes.\n",
+            p->footprint_per_elem, p->traffic_per_elem);
+    fprintf(out, "level: where a footprint sits for the top worker count: L2/L3 if it fits the caches\n"
+                 "those workers use, DRAM if at least 4x the whole last-level cache, between otherwise.\n");
+    for (unsigned i = 0; i < p->n_notes; i++)
+        fprintf(out, "note: %s\n", p->notes[i]);
+}
 
 int ceil_cmd_plan(int argc, char **argv)
 {
@@ -76,7 +119,7 @@ int ceil_cmd_plan(int argc, char **argv)
         fputc('\n', stdout);
         json_decref(o);
     } else {
-        ceil_plan_print(&plan, &topo, stdout);
+        print_plan(&plan, &topo, stdout);
     }
     ceil_plan_free(&plan);
     ceil_topo_free(&topo);

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "commands.h"
+#include "cpulist.h"
 #include "machine.h"
 #include "team.h"
 #ifdef CEIL_HAVE_MPI
@@ -185,6 +186,23 @@ int ceil_parse_barrier(const char *cmd, const char *text, enum ceil_barrier_kind
     return 0;
 }
 
+int ceil_parse_sweep(const char *cmd, const char *text, enum ceil_sweep *out)
+{
+    if (ceil_sweep_find(text, out) == 0)
+        return 0;
+    return ceil_usage_error(cmd, "--sweep: unknown sweep '%s' (choose quick, default or full)", text);
+}
+
+int ceil_parse_cpus(const char *cmd, const char *opt, const char *text, const struct ceil_topo *t, int *out,
+                    unsigned max)
+{
+    char err[CEIL_ERRLEN];
+    int count = ceil_parse_cpulist(text, t, out, max, err);
+    if (count < 0)
+        ceil_usage_error(cmd, "%s: %s", opt, err);
+    return count;
+}
+
 int ceil_parse_systems(const char *cmd, const char *text, const struct ceil_system **out, unsigned max,
                        unsigned *count)
 {
@@ -217,12 +235,6 @@ void ceil_install_stop_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-double ceil_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int ceil_check_fits(const char *cmd, const struct ceil_kernel *k, uint64_t n, unsigned copies)
 {

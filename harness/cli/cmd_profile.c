@@ -68,7 +68,7 @@ static json_t *measure(struct job *j, const char *group, const char *cpus, int m
     json_t *doc = NULL;
     if (rc != 0 || status != 0) {
         char reason[CEIL_ERRLEN];
-        ceil_likwid_reason(text ? text : "", reason, sizeof reason);
+        ceil_capture_reason(text ? text : "", reason, sizeof reason);
         snprintf(err, CEIL_ERRLEN, "likwid-perfctr exited %d: %.200s", status, reason);
     } else {
         FILE *f = fopen(out, "r");

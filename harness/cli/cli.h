@@ -2,13 +2,13 @@
 #ifndef CEIL_CLI_H
 #define CEIL_CLI_H
 
+#include "plan.h"
 #include "variant.h"
 
 #include <stdint.h>
 #include <stdio.h>
 
 enum { CEIL_EXIT_OK = 0, CEIL_EXIT_FAIL = 1, CEIL_EXIT_USAGE = 2 };
-enum { CEIL_MAX_WORKERS = 1024 };
 
 /* Prints "ceilings CMD: MESSAGE" on one line to stderr and returns CEIL_EXIT_USAGE. */
 int ceil_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -27,6 +27,13 @@ int ceil_parse_kernel(const char *cmd, const char *text, const struct ceil_kerne
 int ceil_parse_variant(const char *cmd, const char *text, const struct ceil_variant **out);
 int ceil_parse_mode(const char *cmd, const char *text, enum ceil_mode *out);
 int ceil_parse_barrier(const char *cmd, const char *text, enum ceil_barrier_kind *out);
+
+/* The sweep named `text`, or a usage error naming --sweep. */
+int ceil_parse_sweep(const char *cmd, const char *text, enum ceil_sweep *out);
+
+/* A CPU list for option `opt` (ceil_parse_cpulist): the count, or a usage error and -1. */
+int ceil_parse_cpus(const char *cmd, const char *opt, const char *text, const struct ceil_topo *t, int *out,
+                    unsigned max);
 
 struct ceil_system;
 /* Parses "motion,food_spawn" into at most `max` systems, or a usage error naming SYSTEMS. */
@@ -49,8 +56,5 @@ extern const unsigned ceil_variant_count;
 /* SIGINT and SIGTERM ask running variants to stop (ceil_stop_request); the command then
  * cleans up and exits 1. */
 void ceil_install_stop_handlers(void);
-
-/* Seconds on the monotonic clock. */
-double ceil_now(void);
 
 #endif

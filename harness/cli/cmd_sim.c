@@ -1,6 +1,7 @@
 /* ceilings sim: systems run at the same time only when the write-set rule allows it. */
 #include "cli.h"
 #include "commands.h"
+#include "machine.h"
 #include "pair.h"
 #include "world.h"
 

@@ -7,6 +7,9 @@
 #include <hwloc.h>
 #include <stdint.h>
 
+/* The most workers any team is given. */
+enum { CEIL_MAX_WORKERS = 1024 };
+
 struct ceil_topo {
     hwloc_topology_t topo;
     int this_system;           /* 0 when read from an XML file: nothing can be bound */

@@ -25,4 +25,7 @@ unsigned ceil_cpus_online(void);
 const char *ceil_build_compiler(void);
 const char *ceil_build_flags(void);
 
+/* Seconds on the monotonic clock. */
+double ceil_now(void);
+
 #endif

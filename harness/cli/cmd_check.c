@@ -1,6 +1,7 @@
 /* ceilings check: every kernel x variant x mode on edge cases, compared with serial byte for byte. */
 #include "cli.h"
 #include "commands.h"
+#include "machine.h"
 #include "mpi_launch.h"
 #include "point.h"
 #include "team.h"
