@@ -199,7 +199,7 @@ static int mpi_prepare(const struct ceil_config *cfg, struct ceil_run **out, cha
     m->rank = rank;
     m->size = size;
     m->node = MPI_COMM_NULL;
-    int rc = ceil_run_setup_common(&m->base, &ceil_variant_mpi, cfg, (unsigned)size, err);
+    int rc = ceil_run_setup_common(&m->base, &ceil_mpi_ops, cfg, (unsigned)size, err);
     if (rc) {
         free(m);
         return rc;
@@ -274,16 +274,6 @@ static int mpi_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode,
     return 0;
 }
 
-static int mpi_reset(struct ceil_run *r, char err[CEIL_ERRLEN])
-{
-    (void)err;
-    struct mpi_run *m = (struct mpi_run *)r;
-    struct ceil_slice s = r->slices[m->rank];
-    r->cfg.kernel->init(r->arrays.a, s.begin, s.end);
-    complete(m);
-    return 0;
-}
-
 static int mpi_agree(struct ceil_run *r, int equal)
 {
     (void)r;
@@ -292,12 +282,4 @@ static int mpi_agree(struct ceil_run *r, int equal)
     return all;
 }
 
-const struct ceil_variant ceil_variant_mpi = {
-    .name = "mpi",
-    .summary = "MPI ranks; a node's ranks share the arrays through MPI-3 shared-memory windows",
-    .prepare = mpi_prepare,
-    .run = mpi_run,
-    .reset = mpi_reset,
-    .release = mpi_release,
-    .agree = mpi_agree,
-};
+const struct ceil_variant_ops ceil_mpi_ops = { mpi_prepare, mpi_run, mpi_release, mpi_agree, NULL };

@@ -17,7 +17,7 @@
  * prepare refuses a job that cannot be formed as asked with -EDOM, the same on every rank.
  * For tests on one machine, CEIL_MPI_NODE_RANKS=K splits each node into pretend nodes of K
  * ranks, so that the code for several nodes runs. */
-extern const struct ceil_variant ceil_variant_mpi;
+extern const struct ceil_variant_ops ceil_mpi_ops;
 
 /* Starts MPI if nothing has yet (a singleton of one rank, without mpirun; finalized at exit),
  * and gives MPI_COMM_WORLD's size and this process's rank. Returns 0, or -1 if MPI cannot start. */

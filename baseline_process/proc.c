@@ -1,6 +1,8 @@
 /* The process variant: the same loops and partition, run by a forked team on shared memory. */
 #include "team.h"
 
+#include "pair.h"
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -24,7 +26,7 @@ static int proc_prepare(const struct ceil_config *cfg, struct ceil_run **out, ch
     struct proc_run *p = calloc(1, sizeof *p);
     if (!p)
         return -ENOMEM;
-    int rc = ceil_run_setup(&p->base, &ceil_variant_proc, cfg, cfg->workers, err);
+    int rc = ceil_run_setup(&p->base, &ceil_proc_ops, cfg, cfg->workers, err);
     if (rc == 0)
         rc = ceil_team_start(&p->base, &p->team, err);
     if (rc) {
@@ -40,21 +42,9 @@ static int proc_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode
     return ceil_team_ticks(((struct proc_run *)r)->team, ticks, mode, err);
 }
 
-static int proc_reset(struct ceil_run *r, char err[CEIL_ERRLEN])
-{
-    return ceil_team_init(((struct proc_run *)r)->team, err);
-}
-
 int ceil_proc_pid(const struct ceil_run *r, unsigned w)
 {
-    return r->variant == &ceil_variant_proc ? ceil_team_pid(((const struct proc_run *)r)->team, w) : -1;
+    return r->ops == &ceil_proc_ops ? ceil_team_pid(((const struct proc_run *)r)->team, w) : -1;
 }
 
-const struct ceil_variant ceil_variant_proc = {
-    .name = "proc",
-    .summary = "forked processes writing disjoint slices of shared memory",
-    .prepare = proc_prepare,
-    .run = proc_run,
-    .reset = proc_reset,
-    .release = proc_release,
-};
+const struct ceil_variant_ops ceil_proc_ops = { proc_prepare, proc_run, proc_release, NULL, ceil_systems_run_processes };

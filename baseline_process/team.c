@@ -428,11 +428,6 @@ int ceil_team_ticks(struct ceil_team *t, unsigned long ticks, enum ceil_mode mod
     return 0;
 }
 
-int ceil_team_init(struct ceil_team *t, char err[CEIL_ERRLEN])
-{
-    return team_command(t, OP_INIT, 0, err);
-}
-
 int ceil_team_pid(const struct ceil_team *t, unsigned w)
 {
     return w < t->workers ? (int)t->pids[w] : -1;

@@ -5,7 +5,7 @@
 #include "variant.h"
 
 /* The variant built on the team (proc.c). */
-extern const struct ceil_variant ceil_variant_proc;
+extern const struct ceil_variant_ops ceil_proc_ops;
 
 /* The process id of worker w of a proc run (worker 0 is the caller), or -1; for tests. */
 int ceil_proc_pid(const struct ceil_run *r, unsigned w);
@@ -30,9 +30,6 @@ int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ER
  * parent notices within POLL_MS (between its own ticks, or while it waits), kills and reaps
  * every worker, and returns -ECHILD or -EINTR with the reason in err. */
 int ceil_team_ticks(struct ceil_team *t, unsigned long ticks, enum ceil_mode mode, char err[CEIL_ERRLEN]);
-
-/* Every worker writes its slice's start values again. */
-int ceil_team_init(struct ceil_team *t, char err[CEIL_ERRLEN]);
 
 /* Asks the workers to exit, reaps them (killing any that lingers past a second) and frees
  * the team. Accepts NULL and a team already torn down by a failure. */

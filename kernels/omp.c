@@ -1,5 +1,6 @@
 /* The OpenMP variant: a team of threads, thread t always on partition slice t. */
 #include "variant.h"
+#include "world.h"
 
 #include <errno.h>
 #include <omp.h>
@@ -53,7 +54,7 @@ static int omp_prepare(const struct ceil_config *cfg, struct ceil_run **out, cha
     struct ceil_run *r = malloc(sizeof *r);
     if (!r)
         return -ENOMEM;
-    int rc = ceil_run_setup(r, &ceil_variant_omp, cfg, cfg->workers, err);
+    int rc = ceil_run_setup(r, &ceil_omp_ops, cfg, cfg->workers, err);
     if (rc) {
         free(r);
         return rc;
@@ -145,25 +146,4 @@ static int omp_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode,
     return atomic_load(&stopped) ? ceil_stop_error(err) : 0;
 }
 
-static int omp_reset(struct ceil_run *r, char err[CEIL_ERRLEN])
-{
-    unsigned got = 0;
-#pragma omp parallel num_threads(r->workers)
-    {
-        unsigned t = (unsigned)omp_get_thread_num();
-        if (t == 0)
-            got = (unsigned)omp_get_num_threads();
-        if ((unsigned)omp_get_num_threads() == r->workers)
-            r->cfg.kernel->init(r->arrays.a, r->slices[t].begin, r->slices[t].end);
-    }
-    return got != r->workers ? team_size_error(got, r->workers, err) : 0;
-}
-
-const struct ceil_variant ceil_variant_omp = {
-    .name = "omp",
-    .summary = "OpenMP threads in one process, thread t on slice t",
-    .prepare = omp_prepare,
-    .run = omp_run,
-    .reset = omp_reset,
-    .release = omp_release,
-};
+const struct ceil_variant_ops ceil_omp_ops = { omp_prepare, omp_run, omp_release, NULL, ceil_systems_run_threads };

@@ -22,7 +22,7 @@ int ceil_stop_error(char err[CEIL_ERRLEN])
     return -EINTR;
 }
 
-int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
+int ceil_run_setup(struct ceil_run *r, const struct ceil_variant_ops *v, const struct ceil_config *cfg,
                    unsigned workers, char err[CEIL_ERRLEN])
 {
     int rc = ceil_run_setup_common(r, v, cfg, workers, err);
@@ -34,11 +34,11 @@ int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struc
     return rc;
 }
 
-int ceil_run_setup_common(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
+int ceil_run_setup_common(struct ceil_run *r, const struct ceil_variant_ops *v, const struct ceil_config *cfg,
                           unsigned workers, char err[CEIL_ERRLEN])
 {
     memset(r, 0, sizeof *r);
-    r->variant = v;
+    r->ops = v;
     r->cfg = *cfg;
     r->cfg.cpus = NULL;
     r->workers = workers;

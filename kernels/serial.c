@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <stdlib.h>
 
+extern const struct ceil_variant_ops ceil_serial_ops;
+
 static int serial_prepare(const struct ceil_config *cfg, struct ceil_run **out, char err[CEIL_ERRLEN])
 {
     struct ceil_run *r = malloc(sizeof *r);
     if (!r)
         return -ENOMEM;
-    int rc = ceil_run_setup(r, &ceil_variant_serial, cfg, 1, err);
+    int rc = ceil_run_setup(r, &ceil_serial_ops, cfg, 1, err);
     if (rc == 0)
         rc = ceil_run_pin(r, 0, err);
     if (rc) {
@@ -35,13 +37,6 @@ static int serial_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mo
     return rc ? ceil_stop_error(err) : 0;
 }
 
-static int serial_reset(struct ceil_run *r, char err[CEIL_ERRLEN])
-{
-    (void)err;
-    r->cfg.kernel->init(r->arrays.a, 0, r->cfg.n);
-    return 0;
-}
-
 static void serial_release(struct ceil_run *r)
 {
     if (!r)
@@ -50,11 +45,4 @@ static void serial_release(struct ceil_run *r)
     free(r);
 }
 
-const struct ceil_variant ceil_variant_serial = {
-    .name = "serial",
-    .summary = "one worker over the whole range: the reference",
-    .prepare = serial_prepare,
-    .run = serial_run,
-    .reset = serial_reset,
-    .release = serial_release,
-};
+const struct ceil_variant_ops ceil_serial_ops = { serial_prepare, serial_run, serial_release, NULL, NULL };

@@ -1,4 +1,4 @@
-/* The one interface every execution model implements: prepare / run / reset / release. */
+/* The one interface every execution model implements: prepare / run / release. */
 #ifndef CEIL_VARIANT_H
 #define CEIL_VARIANT_H
 
@@ -13,11 +13,12 @@ enum ceil_mode {
     CEIL_PERTICK, /* one synchronised dispatch per tick, as a simulation loop does */
 };
 
-/* How a process team synchronises; thread variants ignore it. */
+/* How a team synchronises, for the variants that have a choice (the variant table says which). */
 enum ceil_barrier_kind {
     CEIL_BARRIER_FUTEX,   /* spin briefly, then sleep on a futex */
-    CEIL_BARRIER_PTHREAD, /* pthread_barrier_t, PTHREAD_PROCESS_SHARED: for comparison */
+    CEIL_BARRIER_PTHREAD, /* pthread_barrier_t (PTHREAD_PROCESS_SHARED across processes): for comparison */
     CEIL_BARRIER_MPI,     /* MPI_Barrier: the MPI variant's default */
+    CEIL_BARRIER_COUNT
 };
 
 /* Called by each worker thread, in its own thread, around its part of a run: before its first
@@ -42,7 +43,7 @@ struct ceil_config {
 
 /* What every variant's state begins with; the harness reads it, only the variant writes it. */
 struct ceil_run {
-    const struct ceil_variant *variant;
+    const struct ceil_variant_ops *ops;
     struct ceil_config cfg;     /* cfg.cpus points at this run's own copy */
     struct ceil_arrays arrays;
     unsigned workers;           /* workers actually running (serial: 1) */
@@ -56,9 +57,12 @@ struct ceil_run {
     struct ceil_slice check;    /* the part of the arrays this process can see whole */
 };
 
-struct ceil_variant {
-    const char *name;
-    const char *summary;
+struct ceil_world;
+struct ceil_system;
+
+/* What a variant's own file implements. Its traits (name, modes, barriers, how it is launched
+ * and shown) are its row in the variant table (harness/lib/variants.c), the only list. */
+struct ceil_variant_ops {
     /* Maps the arrays, starts the workers, pins worker w to cfg->cpus[w] (when given) and has
      * each worker first-touch its own slice with the kernel's start values. Start-up cost
      * lives here, never in run. Returns 0 and *out, or -errno with a message in err. */
@@ -67,28 +71,30 @@ struct ceil_variant {
      * -EINTR when ceil_stop_request() was called; -ECHILD when a worker died. After an error
      * the run can only be released. */
     int (*run)(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode, char err[CEIL_ERRLEN]);
-    /* Writes the start values again, each worker into its own slice. */
-    int (*reset)(struct ceil_run *r, char err[CEIL_ERRLEN]);
-    /* Stops the workers (OpenMP: ends libgomp's pool once no OpenMP run is left), restores the
-     * caller's CPU binding, unmaps. Accepts NULL. Prepare and release are called from the
-     * main thread, outside any parallel region. */
+    /* Stops the workers, restores the caller's CPU binding, unmaps. Accepts NULL. Prepare and
+     * release are called from the main thread, outside any parallel region. */
     void (*release)(struct ceil_run *r);
     /* Optional, for variants spread over processes that each check a part (MPI): combines
      * every checker's verdict (1 equal, 0 not) and returns the run's, to every process. */
     int (*agree)(struct ceil_run *r, int equal);
+    /* Optional: runs `count` systems of one world at the same time, one worker each, every
+     * worker running its system's `ticks` ticks over the whole world (ceilings sim, race). */
+    int (*systems)(const struct ceil_world *w, const struct ceil_system *const *s, unsigned count,
+                   unsigned long ticks, char err[CEIL_ERRLEN]);
 };
 
-extern const struct ceil_variant ceil_variant_serial, ceil_variant_omp;
+/* The OpenMP team, which also runs the probe's built-in loops in place of likwid-bench. */
+extern const struct ceil_variant_ops ceil_omp_ops;
 
 /* Shared by the variants. ------------------------------------------------------------- */
 
 /* Fills the common part: copies cfg (and its CPU list), maps the arrays, computes the slices
  * for `workers` workers and saves the calling thread's binding. */
-int ceil_run_setup(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
+int ceil_run_setup(struct ceil_run *r, const struct ceil_variant_ops *v, const struct ceil_config *cfg,
                    unsigned workers, char err[CEIL_ERRLEN]);
 
 /* All of ceil_run_setup but mapping the arrays: for a variant that brings its own memory. */
-int ceil_run_setup_common(struct ceil_run *r, const struct ceil_variant *v, const struct ceil_config *cfg,
+int ceil_run_setup_common(struct ceil_run *r, const struct ceil_variant_ops *v, const struct ceil_config *cfg,
                           unsigned workers, char err[CEIL_ERRLEN]);
 
 /* Undoes ceil_run_setup; restores the calling thread's binding. */

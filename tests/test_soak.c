@@ -4,6 +4,7 @@
 #include "expect.h"
 #include "team.h"
 #include "topology.h"
+#include "variants.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -71,18 +72,18 @@ static void soak(const struct ceil_variant *v, unsigned runs, const struct ceil_
                                .topology = topo->topo };
     /* one run first: libraries map and start what they keep for the process's life */
     struct ceil_run *r = NULL;
-    if (v->prepare(&cfg, &r, err) == 0)
-        v->run(r, 2, CEIL_PERTICK, err);
-    v->release(r);
+    if (v->ops->prepare(&cfg, &r, err) == 0)
+        v->ops->run(r, 2, CEIL_PERTICK, err);
+    v->ops->release(r);
     struct census before = take();
     unsigned failed = 0;
     for (unsigned i = 0; i < runs; i++) {
         r = NULL;
-        int rc = v->prepare(&cfg, &r, err);
+        int rc = v->ops->prepare(&cfg, &r, err);
         if (rc == 0)
-            rc = v->run(r, 2, i % 2 ? CEIL_PERTICK : CEIL_BATCHED, err);
+            rc = v->ops->run(r, 2, i % 2 ? CEIL_PERTICK : CEIL_BATCHED, err);
         failed += rc != 0;
-        v->release(r);
+        v->ops->release(r);
     }
     struct census after = take();
     EXPECT(failed == 0, "%s: %u of %u runs failed (last: %s)", v->name, failed, runs, err);
@@ -110,8 +111,8 @@ int main(int argc, char **argv)
     int cpus[3];
     for (unsigned w = 0; w < 3; w++)
         cpus[w] = ceil_topo_cpu_for(&topo, w);
-    soak(&ceil_variant_proc, 1000, &topo, cpus);
-    soak(&ceil_variant_omp, 200, &topo, cpus);
+    soak(ceil_variant_find("proc"), 1000, &topo, cpus);
+    soak(ceil_variant_find("omp"), 200, &topo, cpus);
     ceil_topo_free(&topo);
     return EXPECT_DONE();
 }

@@ -18,6 +18,7 @@ static int lazy_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode
 }
 
 static struct ceil_variant lazy;
+static struct ceil_variant_ops lazy_ops;
 
 static int measure(const struct ceil_variant *v, const struct ceil_kernel *k, size_t n, unsigned workers,
                    enum ceil_mode mode, struct ceil_refs *refs, struct ceil_point_result *res)
@@ -45,19 +46,23 @@ int main(void)
     const struct ceil_arrays *want = ceil_refs_get(refs, motion, 1000, 4, err);
     struct ceil_config cfg = { .kernel = motion, .n = 1000, .workers = 1 };
     struct ceil_run *run = NULL;
-    EXPECT(ceil_variant_serial.prepare(&cfg, &run, err) == 0, "%s", err);
-    EXPECT(ceil_variant_serial.run(run, 4, CEIL_BATCHED, err) == 0, "%s", err);
+    const struct ceil_variant *serial = ceil_variant_find("serial"), *omp = ceil_variant_find("omp"),
+                              *proc = ceil_variant_find("proc");
+    EXPECT(serial->ops->prepare(&cfg, &run, err) == 0, "%s", err);
+    EXPECT(serial->ops->run(run, 4, CEIL_BATCHED, err) == 0, "%s", err);
     EXPECT(ceil_arrays_equal(motion, &run->arrays, want, why) == 1, "equal runs differ: %s", why);
     unsigned char *byte = (unsigned char *)&run->arrays.a[1][999];
     *byte ^= 1;
     EXPECT(ceil_arrays_equal(motion, &run->arrays, want, why) == 0, "a flipped bit went unseen");
     EXPECT(strstr(why, "vel[999]") != NULL, "the difference is described as '%s'", why);
-    ceil_variant_serial.release(run);
+    serial->ops->release(run);
 
     /* a variant that skips an element is invalid, whatever its speed */
-    lazy = ceil_variant_serial;
+    lazy_ops = *serial->ops;
+    lazy_ops.run = lazy_run;
+    lazy = *serial;
     lazy.name = "lazy";
-    lazy.run = lazy_run;
+    lazy.ops = &lazy_ops;
     struct ceil_point_result res;
     if (measure(&lazy, trig, 4099, 1, CEIL_BATCHED, refs, &res) == 0) {
         EXPECT(!res.valid, "the lazy variant passed as valid");
@@ -68,7 +73,7 @@ int main(void)
     /* more workers than CPUs: handled (the barrier sleeps instead of spinning), still exact;
      * 24 workers per tick, 200 ticks, must not take long on 2 vCPUs */
     for (unsigned v = 1; v < 3; v++) {
-        const struct ceil_variant *vs[] = { &ceil_variant_serial, &ceil_variant_omp, &ceil_variant_proc };
+        const struct ceil_variant *vs[] = { serial, omp, proc };
         double t0 = ceil_now();
         struct ceil_point over = { .variant = vs[v], .cfg = { .kernel = motion, .n = 10000, .workers = 24 },
                                    .mode = CEIL_PERTICK, .ticks = 100, .reps = 1 };
@@ -81,7 +86,7 @@ int main(void)
     }
 
     /* and the real variants are valid on the same point */
-    const struct ceil_variant *real[] = { &ceil_variant_serial, &ceil_variant_omp, &ceil_variant_proc };
+    const struct ceil_variant *real[] = { serial, omp, proc };
     for (unsigned v = 0; v < 3; v++)
         for (int m = CEIL_BATCHED; m <= CEIL_PERTICK; m++)
             if (measure(real[v], trig, 4099, 3, (enum ceil_mode)m, refs, &res) == 0) {

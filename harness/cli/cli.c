@@ -4,10 +4,6 @@
 #include "commands.h"
 #include "cpulist.h"
 #include "machine.h"
-#include "team.h"
-#ifdef CEIL_HAVE_MPI
-#include "mpi_team.h"
-#endif
 #include "world.h"
 
 #include <errno.h>
@@ -19,16 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-const struct ceil_variant *const ceil_variants[] = {
-    &ceil_variant_serial,
-    &ceil_variant_omp,
-    &ceil_variant_proc,
-#ifdef CEIL_HAVE_MPI
-    &ceil_variant_mpi,
-#endif
-};
-const unsigned ceil_variant_count = sizeof ceil_variants / sizeof ceil_variants[0];
 
 /* One write per line: the ranks of an MPI job share a stderr. */
 static void vsay(const char *cmd, const char *fmt, va_list ap)
@@ -116,74 +102,105 @@ int ceil_parse_kernel(const char *cmd, const char *text, const struct ceil_kerne
 
 int ceil_parse_variant(const char *cmd, const char *text, const struct ceil_variant **out)
 {
-    char names[128] = "";
-    for (unsigned i = 0; i < ceil_variant_count; i++) {
-        if (strcmp(ceil_variants[i]->name, text) == 0) {
-            *out = ceil_variants[i];
-            return 0;
-        }
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
-                 ceil_variants[i]->name);
-    }
+    if ((*out = ceil_variant_find(text)) != NULL)
+        return 0;
+    char names[256];
+    ceil_variant_names(names, sizeof names);
     return ceil_usage_error(cmd, "VARIANT: unknown variant '%s' (choose from %s)", text, names);
 }
 
-int ceil_parse_json_operand(const char *cmd, const char *usage, const char *operand, int argc, char **argv,
-                            int *json, const char **arg)
+static int parse_value(const struct ceil_command_line *cl, const struct ceil_option *o, const char *text)
 {
-    static const struct option longopts[] = {
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c;
-    *json = 0;
+    char opt[64];
+    snprintf(opt, sizeof opt, "--%s", o->name);
+    switch (o->kind) {
+    case CEIL_OPT_FLAG: *(int *)o->value = 1; return 0;
+    case CEIL_OPT_TEXT: *(const char **)o->value = text; return 0;
+    case CEIL_OPT_COUNT: return ceil_parse_count(cl->cmd, opt, text, o->min, o->max, o->value);
+    case CEIL_OPT_MODE: return ceil_parse_mode(cl->cmd, text, o->value);
+    case CEIL_OPT_BARRIER: return ceil_parse_barrier(cl->cmd, text, o->value);
+    case CEIL_OPT_SWEEP: return ceil_parse_sweep(cl->cmd, text, o->value);
+    }
+    return CEIL_EXIT_USAGE;
+}
+
+int ceil_parse_command_line(const struct ceil_command_line *cl, int argc, char **argv, int *first)
+{
+    enum { MAX_OPTIONS = 24, HELP = 1000 };
+    struct option longopts[MAX_OPTIONS + 2];
+    char shorts[2 * MAX_OPTIONS + 4] = ":h";
+    unsigned n = 0;
+    for (; cl->options && cl->options[n].name && n < MAX_OPTIONS; n++) {
+        const struct ceil_option *o = &cl->options[n];
+        int has_arg = o->kind == CEIL_OPT_FLAG ? no_argument : required_argument;
+        longopts[n] = (struct option){ o->name, has_arg, NULL, o->short_name ? o->short_name : 256 + (int)n };
+        if (o->short_name)
+            snprintf(shorts + strlen(shorts), sizeof shorts - strlen(shorts), "%c%s", o->short_name,
+                     has_arg == required_argument ? ":" : "");
+    }
+    longopts[n] = (struct option){ "help", no_argument, NULL, HELP };
+    longopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
-        if (c == 'j')
-            *json = 1;
-        else if (c == 'h') {
-            fputs(usage, stdout);
+    for (int c; (c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1;) {
+        const struct ceil_option *o = NULL;
+        for (unsigned i = 0; i < n && !o; i++)
+            if (longopts[i].val == c)
+                o = &cl->options[i];
+        if (c == 'h' || c == HELP) {
+            fputs(cl->usage ? cl->usage : "", stdout);
+            if (cl->help)
+                cl->help();
+            fputs(cl->usage_tail ? cl->usage_tail : "", stdout);
             return -1;
-        } else
-            return ceil_usage_error(cmd, "unknown option '%s' (see --help)", argv[optind - 1]);
+        }
+        if (c == ':')
+            return ceil_usage_error(cl->cmd, "%s needs a value (see --help)", argv[optind - 1]);
+        if (!o)
+            return ceil_usage_error(cl->cmd, "unknown option '%s' (see --help)", argv[optind - 1]);
+        int rc = parse_value(cl, o, optarg);
+        if (rc)
+            return rc;
+        if (o->given)
+            *o->given = 1;
     }
-    if (argc - optind != 1)
-        return ceil_usage_error(cmd, "expected one %s, got %d arguments (see --help)", operand, argc - optind);
-    *arg = argv[optind];
+    if (cl->operands == 0 && optind != argc)
+        return ceil_usage_error(cl->cmd, "unexpected argument '%s' (see --help)", argv[optind]);
+    if (argc - optind != (int)cl->operands)
+        return ceil_usage_error(cl->cmd, "expected %s, got %d arguments (see --help)", cl->operand_names,
+                                argc - optind);
+    *first = optind;
     return 0;
 }
 
-const char *ceil_mode_name(enum ceil_mode m) { return m == CEIL_BATCHED ? "batched" : "pertick"; }
-
-const char *ceil_barrier_name(enum ceil_barrier_kind b)
+int ceil_parse_json_operand(const char *cmd, const char *usage, const char *operand, int argc, char **argv, int *json,
+                            const char **arg)
 {
-    return b == CEIL_BARRIER_FUTEX ? "futex" : b == CEIL_BARRIER_PTHREAD ? "pthread" : "mpi";
+    *json = 0;
+    const struct ceil_option options[] = { { "json", 0, CEIL_OPT_FLAG, json, 0, 0, NULL }, { NULL, 0, 0, NULL, 0, 0, NULL } };
+    const struct ceil_command_line cl = { cmd, usage, NULL, NULL, options, 1, operand };
+    int first, rc = ceil_parse_command_line(&cl, argc, argv, &first);
+    if (rc == 0)
+        *arg = argv[first];
+    return rc;
 }
 
 int ceil_parse_mode(const char *cmd, const char *text, enum ceil_mode *out)
 {
-    if (strcmp(text, "batched") == 0)
-        *out = CEIL_BATCHED;
-    else if (strcmp(text, "pertick") == 0)
-        *out = CEIL_PERTICK;
-    else
-        return ceil_usage_error(cmd, "--mode: unknown mode '%s' (choose batched or pertick)", text);
-    return 0;
+    if (ceil_mode_find(text, out) == 0)
+        return 0;
+    return ceil_usage_error(cmd, "--mode: unknown mode '%s' (choose batched or pertick)", text);
 }
 
 int ceil_parse_barrier(const char *cmd, const char *text, enum ceil_barrier_kind *out)
 {
-    if (strcmp(text, "futex") == 0)
-        *out = CEIL_BARRIER_FUTEX;
-    else if (strcmp(text, "pthread") == 0)
-        *out = CEIL_BARRIER_PTHREAD;
-    else if (strcmp(text, "mpi") == 0)
-        *out = CEIL_BARRIER_MPI;
-    else
-        return ceil_usage_error(cmd, "--barrier: unknown barrier '%s' (choose futex, pthread or mpi)", text);
-    return 0;
+    if (ceil_barrier_find(text, out) == 0)
+        return 0;
+    char names[128] = "";
+    for (unsigned b = 0; b < CEIL_BARRIER_COUNT; b++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", b == 0 ? "" : b + 1 < CEIL_BARRIER_COUNT ? ", " : " or ",
+                 ceil_barrier_name((enum ceil_barrier_kind)b));
+    return ceil_usage_error(cmd, "--barrier: unknown barrier '%s' (choose %s)", text, names);
 }
 
 int ceil_parse_sweep(const char *cmd, const char *text, enum ceil_sweep *out)
@@ -201,6 +218,40 @@ int ceil_parse_cpus(const char *cmd, const char *opt, const char *text, const st
     if (count < 0)
         ceil_usage_error(cmd, "%s: %s", opt, err);
     return count;
+}
+
+const struct ceil_variant *ceil_systems_variant(const char *name)
+{
+    for (unsigned i = 0; i < ceil_variant_count; i++)
+        if (ceil_variants[i].ops->systems && (!name || strcmp(ceil_variants[i].name, name) == 0))
+            return &ceil_variants[i];
+    return NULL;
+}
+
+int ceil_parse_systems_variant(const char *cmd, const char *text, const struct ceil_variant **out)
+{
+    if ((*out = ceil_systems_variant(text)) != NULL)
+        return 0;
+    char names[128] = "";
+    for (unsigned i = 0, first = 1; i < ceil_variant_count; i++)
+        if (ceil_variants[i].ops->systems) {
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", first ? "" : " or ",
+                     ceil_variants[i].name);
+            first = 0;
+        }
+    return ceil_usage_error(cmd, "--variant: '%s' is not %s", text, names);
+}
+
+void ceil_print_systems_variants(void)
+{
+    printf("  -v, --variant V    ");
+    for (unsigned i = 0, first = 1; i < ceil_variant_count; i++)
+        if (ceil_variants[i].ops->systems) {
+            printf("%s%s (%s%s)", first ? "" : " or ", ceil_variants[i].name, ceil_variants[i].label,
+                   first ? ", default" : "");
+            first = 0;
+        }
+    printf("\n");
 }
 
 int ceil_parse_systems(const char *cmd, const char *text, const struct ceil_system **out, unsigned max,

@@ -1,6 +1,7 @@
 /* ceilings explain: the verdict at every point of a results folder, printed and kept as JSON. */
 #include "cli.h"
 #include "commands.h"
+#include "files.h"
 #include "verdict.h"
 
 #include <errno.h>
@@ -99,7 +100,7 @@ int ceil_cmd_explain(int argc, char **argv)
 {
     int json, rc;
     const char *dir;
-    if ((rc = ceil_parse_json_operand("explain", usage, "RESULTS_DIR", argc, argv, &json, &dir)) != 0)
+    if ((rc = ceil_parse_json_operand("explain", usage, "one RESULTS_DIR", argc, argv, &json, &dir)) != 0)
         return rc < 0 ? CEIL_EXIT_OK : rc;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/bench.json", dir);
@@ -116,13 +117,10 @@ int ceil_cmd_explain(int argc, char **argv)
             json_dumpf(doc, stdout, JSON_INDENT(2)), fputc('\n', stdout);
         else
             print_table(dir, doc);
-        char out[PATH_MAX], part[PATH_MAX + 8];
+        char out[PATH_MAX];
         snprintf(out, sizeof out, "%s/verdicts.json", dir);
-        snprintf(part, sizeof part, "%s.part", out);
-        if (json_dump_file(doc, part, JSON_INDENT(2)) != 0 || rename(part, out) != 0) {
-            unlink(part);
+        if (ceil_write_json(out, doc, JSON_INDENT(2)) != 0)
             rc = ceil_fail("explain", "cannot write %s", out);
-        }
         if (json_integer_value(json_object_get(json_object_get(doc, "summary"), "failed")) > 0)
             rc = ceil_fail("explain", "some points failed in the sweep: see their verdicts");
     }

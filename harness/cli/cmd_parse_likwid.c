@@ -44,7 +44,7 @@ int ceil_cmd_parse_likwid(int argc, char **argv)
 {
     int json, rc;
     const char *path;
-    if ((rc = ceil_parse_json_operand("parse-likwid", usage, "FILE", argc, argv, &json, &path)) != 0)
+    if ((rc = ceil_parse_json_operand("parse-likwid", usage, "one FILE", argc, argv, &json, &path)) != 0)
         return rc < 0 ? CEIL_EXIT_OK : rc;
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!in)

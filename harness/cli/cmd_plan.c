@@ -4,7 +4,6 @@
 #include "machine.h"
 #include "plan.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 
@@ -23,8 +22,6 @@ static const char usage[] =
     "      --max-bytes B    no footprint above B bytes\n"
     "      --json           print the plan as one JSON object\n"
     "  -h, --help           this text\n";
-
-enum { OPT_JSON = 256, OPT_MAX_BYTES };
 
 /* The plan as a table for people. */
 static void print_plan(const struct ceil_plan *p, const struct ceil_topo *t, FILE *out)
@@ -70,36 +67,20 @@ static void print_plan(const struct ceil_plan *p, const struct ceil_topo *t, FIL
 
 int ceil_cmd_plan(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "topology", required_argument, NULL, 't' }, { "sweep", required_argument, NULL, 's' },
-        { "max-bytes", required_argument, NULL, OPT_MAX_BYTES }, { "json", no_argument, NULL, OPT_JSON },
-        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
-    };
     const char *xml = NULL;
     enum ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
     uint64_t max_bytes = 0;
-    int json = 0, c, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":t:s:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't': xml = optarg; break;
-        case 's':
-            if ((rc = ceil_parse_sweep("plan", optarg, &sweep)) != 0)
-                return rc;
-            break;
-        case OPT_MAX_BYTES:
-            if ((rc = ceil_parse_count("plan", "--max-bytes", optarg, 1, UINT64_MAX / 2, &max_bytes)) != 0)
-                return rc;
-            break;
-        case OPT_JSON: json = 1; break;
-        case 'h': fputs(usage, stdout); return CEIL_EXIT_OK;
-        case ':': return ceil_usage_error("plan", "%s needs a value (see --help)", argv[optind - 1]);
-        default: return ceil_usage_error("plan", "unknown option '%s' (see --help)", argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return ceil_usage_error("plan", "unexpected argument '%s' (see --help)", argv[optind]);
+    int json = 0, first, rc;
+    const struct ceil_option options[] = {
+        { "topology", 't', CEIL_OPT_TEXT, &xml, 0, 0, NULL },
+        { "sweep", 's', CEIL_OPT_SWEEP, &sweep, 0, 0, NULL },
+        { "max-bytes", 0, CEIL_OPT_COUNT, &max_bytes, 1, UINT64_MAX / 2, NULL },
+        { "json", 0, CEIL_OPT_FLAG, &json, 0, 0, NULL },
+        { NULL, 0, 0, NULL, 0, 0, NULL },
+    };
+    const struct ceil_command_line cl = { "plan", usage, NULL, NULL, options, 0, NULL };
+    if ((rc = ceil_parse_command_line(&cl, argc, argv, &first)) != 0)
+        return rc < 0 ? CEIL_EXIT_OK : rc;
 
     struct ceil_topo topo;
     char err[CEIL_ERRLEN];

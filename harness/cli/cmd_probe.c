@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "cpulist.h"
+#include "files.h"
 #include "likwid_tools.h"
 #include "machine.h"
 #include "plan.h"
@@ -10,7 +11,6 @@
 #include "topology.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -39,7 +39,6 @@ static const char usage[] =
     "  -h, --help         this text\n"
     "Exit status: 0 ok; 1 a measurement failed; 2 bad usage.\n";
 
-enum { OPT_MAX_BYTES = 256, OPT_BUILTIN, OPT_JSON, OPT_SAMPLES };
 enum probe_kind { DAXPY, COPY, LOAD, PEAKFLOPS, KINDS };
 
 static const char *kind_names[KINDS] = { "daxpy", "copy", "load", "peakflops" };
@@ -147,7 +146,7 @@ static int likwid_bench(struct probe *p, enum probe_kind k, uint64_t bytes, unsi
     return 0;
 }
 
-/* The built-in loop on an OpenMP team pinned like the sweep's: best of three timed runs. */
+/* The built-in loop on an OpenMP team pinned like the sweep's (threads, as likwid-bench runs its own): best of three timed runs. */
 static int builtin_run(struct probe *p, enum probe_kind k, uint64_t bytes, const struct ceil_plan_workers *w,
                        struct measured *m, char err[CEIL_ERRLEN])
 {
@@ -155,14 +154,14 @@ static int builtin_run(struct probe *p, enum probe_kind k, uint64_t bytes, const
     size_t n = (size_t)(bytes / ceil_kernel_footprint(kern));
     struct ceil_config cfg = { .kernel = kern, .n = n, .workers = w->count, .cpus = w->cpus, .topology = p->topo.topo };
     struct ceil_run *run = NULL;
-    int rc = ceil_variant_omp.prepare(&cfg, &run, err);
+    int rc = ceil_omp_ops.prepare(&cfg, &run, err);
     unsigned long ticks = 1;
     double t = 0;
     if (rc == 0)
-        rc = ceil_variant_omp.run(run, 1, CEIL_BATCHED, err);
+        rc = ceil_omp_ops.run(run, 1, CEIL_BATCHED, err);
     while (rc == 0) { /* grow until a run takes 20 ms, then aim at 100 ms */
         double t0 = ceil_now();
-        rc = ceil_variant_omp.run(run, ticks, CEIL_BATCHED, err);
+        rc = ceil_omp_ops.run(run, ticks, CEIL_BATCHED, err);
         if ((t = ceil_now() - t0) >= 0.02)
             break;
         ticks *= 2;
@@ -171,7 +170,7 @@ static int builtin_run(struct probe *p, enum probe_kind k, uint64_t bytes, const
     double best = INFINITY;
     for (int rep = 0; rc == 0 && rep < 3; rep++) {
         double t0 = ceil_now();
-        rc = ceil_variant_omp.run(run, ticks, CEIL_BATCHED, err);
+        rc = ceil_omp_ops.run(run, ticks, CEIL_BATCHED, err);
         best = fmin(best, ceil_now() - t0);
     }
     memset(m, 0, sizeof *m);
@@ -183,7 +182,7 @@ static int builtin_run(struct probe *p, enum probe_kind k, uint64_t bytes, const
         for (unsigned i = 0; i < run->workers && i < CEIL_MAX_WORKERS; i++)
             m->cpus[m->n_cpus++] = run->cpu_of[i];
     }
-    ceil_variant_omp.release(run);
+    ceil_omp_ops.release(run);
     return rc;
 }
 
@@ -255,43 +254,22 @@ static void probe_bandwidth(struct probe *p, enum probe_kind k, const struct cei
 
 int ceil_cmd_probe(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "results", required_argument, NULL, 'r' }, { "sweep", required_argument, NULL, 's' },
-        { "max-bytes", required_argument, NULL, OPT_MAX_BYTES }, { "builtin", no_argument, NULL, OPT_BUILTIN },
-        { "json", no_argument, NULL, OPT_JSON },     { "samples", required_argument, NULL, OPT_SAMPLES },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *results = NULL;
     enum ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
     uint64_t max_bytes = 0, samples = 2;
-    int force_builtin = 0, json = 0, c, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":r:s:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'r': results = optarg; break;
-        case 's':
-            if ((rc = ceil_parse_sweep("probe", optarg, &sweep)) != 0)
-                return rc;
-            break;
-        case OPT_MAX_BYTES:
-            if ((rc = ceil_parse_count("probe", "--max-bytes", optarg, 1, UINT64_MAX / 2, &max_bytes)) != 0)
-                return rc;
-            break;
-        case OPT_BUILTIN: force_builtin = 1; break;
-        case OPT_SAMPLES:
-            if ((rc = ceil_parse_count("probe", "--samples", optarg, 1, 20, &samples)) != 0)
-                return rc;
-            break;
-        case OPT_JSON: json = 1; break;
-        case 'h': fputs(usage, stdout); return CEIL_EXIT_OK;
-        case ':': return ceil_usage_error("probe", "%s needs a value (see --help)", argv[optind - 1]);
-        default: return ceil_usage_error("probe", "unknown option '%s' (see --help)", argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return ceil_usage_error("probe", "unexpected argument '%s' (see --help)", argv[optind]);
+    int force_builtin = 0, json = 0, first, rc;
+    const struct ceil_option options[] = {
+        { "results", 'r', CEIL_OPT_TEXT, &results, 0, 0, NULL },
+        { "sweep", 's', CEIL_OPT_SWEEP, &sweep, 0, 0, NULL },
+        { "max-bytes", 0, CEIL_OPT_COUNT, &max_bytes, 1, UINT64_MAX / 2, NULL },
+        { "builtin", 0, CEIL_OPT_FLAG, &force_builtin, 0, 0, NULL },
+        { "json", 0, CEIL_OPT_FLAG, &json, 0, 0, NULL },
+        { "samples", 0, CEIL_OPT_COUNT, &samples, 1, 20, NULL },
+        { NULL, 0, 0, NULL, 0, 0, NULL },
+    };
+    const struct ceil_command_line cl = { "probe", usage, NULL, NULL, options, 0, NULL };
+    if ((rc = ceil_parse_command_line(&cl, argc, argv, &first)) != 0)
+        return rc < 0 ? CEIL_EXIT_OK : rc;
     if (results && access(results, W_OK) != 0)
         return ceil_usage_error("probe", "--results: %s is not a writable folder", results);
 
@@ -376,14 +354,10 @@ int ceil_cmd_probe(int argc, char **argv)
         fputc('\n', stdout);
     }
     if (results) {
-        char path[PATH_MAX], part[PATH_MAX + 8];
+        char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/probe.json", results);
-        snprintf(part, sizeof part, "%s.part", path);
-        if (ceil_stop_signal() || json_dump_file(doc, part, JSON_INDENT(2)) != 0 || rename(part, path) != 0) {
-            unlink(part);
-            if (!ceil_stop_signal())
-                rc = ceil_fail("probe", "cannot write %s", path);
-        }
+        if (!ceil_stop_signal() && ceil_write_json(path, doc, JSON_INDENT(2)) != 0)
+            rc = ceil_fail("probe", "cannot write %s", path);
     }
     if (ceil_stop_signal())
         rc = ceil_fail("probe", "interrupted by signal %d: no probe.json written", ceil_stop_signal());

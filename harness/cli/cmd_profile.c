@@ -3,31 +3,30 @@
 #include "cli.h"
 #include "commands.h"
 #include "cpulist.h"
+#include "files.h"
 #include "likwid_tools.h"
 #include "likwid_parse.h"
 #include "machine.h"
+#include "names.h"
 #include "plan.h"
 #include "profile.h"
 #include "topology.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: ceilings profile [--results DIR] [--groups G,G] [--max-bytes B]\n"
     "Runs likwid-perfctr over the sweep's target points (the L2, L3 and DRAM sizes of\n"
     "`ceilings plan`, every worker count, both kernels, batched) with the groups this CPU has\n"
     "for memory traffic and single-precision flops (MEM_SP or MEM, FLOPS_SP, L2, L3), and\n"
-    "turns the counts into bytes and flops per element-tick and the operational intensity:\n"
-    "  serial, omp  the Marker API region ceilings run opens around its timed repetitions\n"
-    "  proc         two whole runs pinned with -C, at T and 2T ticks; start-up cancels in the\n"
-    "               difference, which holds equal parts of the team's ticks and of the serial\n"
-    "               check's (the same loop)\n"
+    "turns the counts into bytes and flops per element-tick and the operational intensity.\n";
+
+static const char usage_tail[] =
     "When counters cannot be read (no PMU in a VM, an unknown CPU, no MSR access), it says so in\n"
     "one line, records why, and exits 0: verdicts then use the model alone.\n"
     "\n"
@@ -37,7 +36,26 @@ static const char usage[] =
     "  -h, --help          this text\n"
     "Exit status: 0 ok (also when counters are unavailable); 1 a measurement failed; 2 bad usage.\n";
 
-enum { MAX_GROUPS = 8, OPT_MAX_BYTES = 256 };
+/* The help, with the variants each method measures (from the variant table). */
+static void help(void)
+{
+    const char *methods[] = { "workers in this process: the Marker API region ceilings run opens around its timed\n"
+                              "      repetitions",
+                              "workers in processes of their own: two whole runs pinned with -C, at T and 2T ticks;\n"
+                              "      start-up cancels in the difference, which holds equal parts of the team's ticks\n"
+                              "      and of the serial check's (the same loop)" };
+    for (unsigned hooks = 0; hooks < 2; hooks++) {
+        printf("  ");
+        for (unsigned i = 0, first = 1; i < ceil_variant_count; i++)
+            if (!(ceil_variants[i].traits & CEIL_LAUNCHED) && !!(ceil_variants[i].traits & CEIL_HOOKS) == !hooks) {
+                printf("%s%s", first ? "" : ", ", ceil_variants[i].name);
+                first = 0;
+            }
+        printf(" (%s)\n", methods[hooks]);
+    }
+}
+
+enum { MAX_GROUPS = 8 };
 
 struct job {
     const char *groups[MAX_GROUPS];
@@ -88,12 +106,12 @@ static json_t *group_of(json_t *doc, const char *region, const char *group)
     return json_object_get(json_object_get(json_object_get(doc, "regions"), region), group);
 }
 
-static void profile_point(struct job *j, const struct ceil_kernel *k, const char *variant, uint64_t n,
+static void profile_point(struct job *j, const struct ceil_kernel *k, const struct ceil_variant *v, uint64_t n,
                           const struct ceil_plan_workers *w)
 {
     char cpus[512], nbuf[32], wbuf[16], tbuf[32], tbuf2[32], region[192];
     ceil_format_cpulist(w->cpus, w->count, cpus, sizeof cpus);
-    unsigned workers = strcmp(variant, "serial") == 0 ? 1 : w->count;
+    unsigned workers = v->traits & CEIL_REFERENCE ? 1 : w->count;
     if (workers == 1)
         snprintf(cpus, sizeof cpus, "%d", w->cpus[0]);
     double per_tick = ceil_kernel_bytes(k) * (double)n;
@@ -103,8 +121,8 @@ static void profile_point(struct job *j, const struct ceil_kernel *k, const char
     snprintf(wbuf, sizeof wbuf, "%u", workers);
     snprintf(tbuf, sizeof tbuf, "%lu", ticks);
     snprintf(tbuf2, sizeof tbuf2, "%lu", 2 * ticks);
-    snprintf(region, sizeof region, "%s/%s/batched/n:%s/workers:%s", k->name, variant, nbuf, wbuf);
-    char *args[] = { "run", (char *)k->name, (char *)variant, "--n", nbuf, "--workers", wbuf, "--ticks", tbuf,
+    ceil_point_name_format(region, sizeof region, k->name, v->name, ceil_mode_name(CEIL_BATCHED), n, workers);
+    char *args[] = { "run", (char *)k->name, (char *)v->name, "--n", nbuf, "--workers", wbuf, "--ticks", tbuf,
                      "--reps", "3", "--cpus", cpus, "--json", NULL };
     for (unsigned g = 0; g < j->n_groups; g++) {
         char err[CEIL_ERRLEN] = "";
@@ -112,7 +130,7 @@ static void profile_point(struct job *j, const struct ceil_kernel *k, const char
         double elem_ticks;
         const char *method;
         int ok = 0;
-        if (strcmp(variant, "proc") != 0) {
+        if (v->traits & CEIL_HOOKS) {
             method = "marker region around the timed repetitions";
             elem_ticks = (double)reps * (double)ticks * (double)n;
             json_t *doc = measure(j, j->groups[g], cpus, 1, args, err);
@@ -157,45 +175,20 @@ static void profile_point(struct job *j, const struct ceil_kernel *k, const char
     }
 }
 
-static int write_json(const char *dir, json_t *doc)
-{
-    char path[PATH_MAX], part[PATH_MAX + 8];
-    snprintf(path, sizeof path, "%s/profile.json", dir);
-    snprintf(part, sizeof part, "%s.part", path);
-    if (json_dump_file(doc, part, JSON_INDENT(2)) != 0 || rename(part, path) != 0) {
-        unlink(part);
-        return -1;
-    }
-    return 0;
-}
-
 int ceil_cmd_profile(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "results", required_argument, NULL, 'r' }, { "groups", required_argument, NULL, 'g' },
-        { "max-bytes", required_argument, NULL, OPT_MAX_BYTES }, { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
     const char *results = NULL, *groups = NULL;
     uint64_t max_bytes = 0;
-    int c, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":r:g:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'r': results = optarg; break;
-        case 'g': groups = optarg; break;
-        case OPT_MAX_BYTES:
-            if ((rc = ceil_parse_count("profile", "--max-bytes", optarg, 1, UINT64_MAX / 2, &max_bytes)) != 0)
-                return rc;
-            break;
-        case 'h': fputs(usage, stdout); return CEIL_EXIT_OK;
-        case ':': return ceil_usage_error("profile", "%s needs a value (see --help)", argv[optind - 1]);
-        default: return ceil_usage_error("profile", "unknown option '%s' (see --help)", argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return ceil_usage_error("profile", "unexpected argument '%s' (see --help)", argv[optind]);
+    int first, rc;
+    const struct ceil_option options[] = {
+        { "results", 'r', CEIL_OPT_TEXT, &results, 0, 0, NULL },
+        { "groups", 'g', CEIL_OPT_TEXT, &groups, 0, 0, NULL },
+        { "max-bytes", 0, CEIL_OPT_COUNT, &max_bytes, 1, UINT64_MAX / 2, NULL },
+        { NULL, 0, 0, NULL, 0, 0, NULL },
+    };
+    const struct ceil_command_line cl = { "profile", usage_head, help, usage_tail, options, 0, NULL };
+    if ((rc = ceil_parse_command_line(&cl, argc, argv, &first)) != 0)
+        return rc < 0 ? CEIL_EXIT_OK : rc;
     if (results && access(results, W_OK) != 0)
         return ceil_usage_error("profile", "--results: %s is not a writable folder", results);
 
@@ -251,10 +244,12 @@ int ceil_cmd_profile(int argc, char **argv)
             for (unsigned k = 0; k < ceil_kernel_count; k++) {
                 if (ceil_kernels[k].baseline)
                     continue;
-                profile_point(&j, &ceil_kernels[k], "serial", plan.sizes[s].n, &plan.workers[0]);
-                for (unsigned w = 0; w < plan.n_workers; w++) {
-                    profile_point(&j, &ceil_kernels[k], "omp", plan.sizes[s].n, &plan.workers[w]);
-                    profile_point(&j, &ceil_kernels[k], "proc", plan.sizes[s].n, &plan.workers[w]);
+                for (unsigned v = 0; v < ceil_variant_count; v++) {
+                    const struct ceil_variant *var = &ceil_variants[v];
+                    if (var->traits & CEIL_LAUNCHED) /* its ranks would need likwid-mpirun */
+                        continue;
+                    for (unsigned w = 0; w < (var->traits & CEIL_REFERENCE ? 1 : plan.n_workers); w++)
+                        profile_point(&j, &ceil_kernels[k], var, plan.sizes[s].n, &plan.workers[w]);
                 }
             }
         ceil_plan_free(&plan);
@@ -262,8 +257,10 @@ int ceil_cmd_profile(int argc, char **argv)
         if (j.failures)
             rc = ceil_fail("profile", "%u measurement(s) failed", j.failures);
     }
-    if (results && write_json(results, doc) != 0)
-        rc = ceil_fail("profile", "cannot write %s/profile.json", results);
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/profile.json", results ? results : ".");
+    if (results && ceil_write_json(path, doc, JSON_INDENT(2)) != 0)
+        rc = ceil_fail("profile", "cannot write %s", path);
     json_decref(doc);
     return rc;
 }

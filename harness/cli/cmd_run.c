@@ -8,16 +8,14 @@
 #ifdef CEIL_HAVE_MPI
 #include "mpi_team.h"
 #endif
-#include "team.h"
 #include "topology.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: ceilings run KERNEL VARIANT [--n N] [--workers W] [--ticks T] [--mode MODE] [--json]\n"
     "Runs one point, checks its arrays against a serial run bit for bit, and prints seconds,\n"
     "GB/s (bytes per element x N x T / s), ns per element-tick and the CPUs used.\n"
@@ -26,25 +24,50 @@ static const char usage[] =
     "                     trig (out[i] += sin(x[i])^2 + cos(x[i])^2: compute-bound),\n"
     "                     trig-scalar (trig without vector sin/cos) or starve (the indices\n"
     "                     whose energy <= 0, emitted per worker and merged in worker order)\n"
-    "  VARIANT            serial, omp (OpenMP threads), proc (forked processes, shared memory)\n"
-    "                     or, where built with MPI, mpi (one MPI rank per worker:\n"
-    "                     mpirun -np W ceilings run KERNEL mpi ...; --workers defaults to W)\n"
+    "  VARIANT            one of:\n";
+
+static const char usage_tail[] =
     "  -n, --n N          elements (default 1000000; 1e6 notation accepted)\n"
-    "  -w, --workers W    workers (default: this machine's physical cores)\n"
+    "  -w, --workers W    workers (default: this machine's physical cores; a variant launched by\n"
+    "                     mpirun: the job's size)\n"
     "  -t, --ticks T      ticks per timed repetition (default 100)\n"
     "  -m, --mode MODE    batched: one dispatch, every worker runs all T ticks (default)\n"
     "                     pertick: one synchronised dispatch per tick, as a simulation loop\n"
     "  -r, --reps R       timed repetitions after one discarded warm-up tick (default 5);\n"
     "                     seconds is the best of them, seconds_median their median\n"
     "  -c, --cpus LIST    CPUs for workers 0, 1, ... (\"0-3,8\"; default: physical cores first);\n"
-    "                     mpi: for the ranks of each machine in order; by default a rank that\n"
-    "                     mpirun bound (--bind-to core) keeps its binding\n"
-    "      --barrier KIND proc: futex (spin, then sleep; default) or pthread (comparison);\n"
-    "                     mpi: mpi (MPI_Barrier; default) or futex (in a shared window, one node)\n"
+    "                     a variant launched by mpirun: for the ranks of each machine in order;\n"
+    "                     by default a rank that mpirun bound (--bind-to core) keeps its binding\n"
+    "      --barrier KIND how a team meets per tick, for the variants that have a choice:\n";
+
+static const char usage_end[] =
     "      --json         print one JSON object instead of the table\n"
     "  -h, --help         this text\n"
     "\n"
     "Exit status: 0 ok; 1 the run failed or its result differs from serial; 2 bad usage.\n";
+
+/* The help, with the variants and their barriers from the variant table. */
+static void help(void)
+{
+    fputs(usage_head, stdout);
+    for (unsigned i = 0; i < ceil_variant_count; i++)
+        printf("                       %-8s %s\n", ceil_variants[i].name, ceil_variants[i].summary);
+    fputs(usage_tail, stdout);
+    for (unsigned i = 0; i < ceil_variant_count; i++) {
+        const struct ceil_variant *v = &ceil_variants[i];
+        if (!v->barriers)
+            continue;
+        printf("                       %-8s %s (default)", v->name, ceil_barrier_name(v->barrier));
+        for (unsigned b = 0; b < CEIL_BARRIER_COUNT; b++)
+            if (b != v->barrier && ceil_variant_accepts(v, (enum ceil_barrier_kind)b))
+                printf(" or %s", ceil_barrier_name((enum ceil_barrier_kind)b));
+        printf("\n");
+    }
+    for (unsigned b = 0; b < CEIL_BARRIER_COUNT; b++)
+        printf("                     %s: %s\n", ceil_barrier_name((enum ceil_barrier_kind)b),
+               ceil_barrier_summary((enum ceil_barrier_kind)b));
+    fputs(usage_end, stdout);
+}
 
 struct run_args {
     const struct ceil_kernel *kernel;
@@ -54,82 +77,60 @@ struct run_args {
     enum ceil_barrier_kind barrier;
     const char *cpus_text;
     int json;
-    int barrier_given;
+    int barrier_given, workers_given;
 };
 
-enum { OPT_BARRIER = 256, OPT_JSON };
+#ifdef CEIL_HAVE_MPI
+/* A variant launched by mpirun: one worker per rank, so the job decides how many. */
+static int launched_workers(struct run_args *a)
+{
+    int size, rank;
+    if (ceil_mpi_world(&size, &rank) != 0)
+        return ceil_fail("run", "MPI cannot start");
+    if (!a->workers_given)
+        a->workers = (uint64_t)size;
+    else if (a->workers != (uint64_t)size)
+        return ceil_usage_error("run", "--workers: %llu, but the MPI job has %d rank(s): start it with mpirun -np %llu",
+                                (unsigned long long)a->workers, size, (unsigned long long)a->workers);
+    /* a machine holds its ranks' slices, and serial's result for them */
+    uint64_t here = (a->n / (uint64_t)size + 16) * (uint64_t)ceil_mpi_host_ranks();
+    return ceil_check_fits("run", a->kernel, here < a->n ? here : a->n, 2);
+}
+#endif
 
 static int parse_args(int argc, char **argv, struct run_args *a, const struct ceil_topo *topo)
 {
-    static const struct option longopts[] = {
-        { "n", required_argument, NULL, 'n' },       { "workers", required_argument, NULL, 'w' },
-        { "ticks", required_argument, NULL, 't' },   { "mode", required_argument, NULL, 'm' },
-        { "reps", required_argument, NULL, 'r' },    { "cpus", required_argument, NULL, 'c' },
-        { "barrier", required_argument, NULL, OPT_BARRIER },
-        { "json", no_argument, NULL, OPT_JSON },     { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    a->n = 1000000;
+    a->ticks = 100;
+    a->reps = 5;
+    const struct ceil_option options[] = {
+        { "n", 'n', CEIL_OPT_COUNT, &a->n, 1, UINT64_MAX / 2, NULL },
+        { "workers", 'w', CEIL_OPT_COUNT, &a->workers, 1, CEIL_MAX_WORKERS, &a->workers_given },
+        { "ticks", 't', CEIL_OPT_COUNT, &a->ticks, 1, UINT32_MAX, NULL },
+        { "mode", 'm', CEIL_OPT_MODE, &a->mode, 0, 0, NULL },
+        { "reps", 'r', CEIL_OPT_COUNT, &a->reps, 1, 1000, NULL },
+        { "cpus", 'c', CEIL_OPT_TEXT, &a->cpus_text, 0, 0, NULL },
+        { "barrier", 0, CEIL_OPT_BARRIER, &a->barrier, 0, 0, &a->barrier_given },
+        { "json", 0, CEIL_OPT_FLAG, &a->json, 0, 0, NULL },
+        { NULL, 0, 0, NULL, 0, 0, NULL },
     };
-    const char *n_text = "1000000", *w_text = NULL, *t_text = "100", *r_text = "5";
-    int c, rc;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:w:t:m:r:c:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'n': n_text = optarg; break;
-        case 'w': w_text = optarg; break;
-        case 't': t_text = optarg; break;
-        case 'r': r_text = optarg; break;
-        case 'c': a->cpus_text = optarg; break;
-        case 'm':
-            if ((rc = ceil_parse_mode("run", optarg, &a->mode)) != 0)
-                return rc;
-            break;
-        case OPT_BARRIER:
-            if ((rc = ceil_parse_barrier("run", optarg, &a->barrier)) != 0)
-                return rc;
-            a->barrier_given = 1;
-            break;
-        case OPT_JSON: a->json = 1; break;
-        case 'h': fputs(usage, stdout); return -1;
-        case ':': return ceil_usage_error("run", "%s needs a value (see --help)", argv[optind - 1]);
-        default: return ceil_usage_error("run", "unknown option '%s' (see --help)", argv[optind - 1]);
-        }
-    }
-    if (argc - optind != 2)
-        return ceil_usage_error("run", "expected KERNEL and VARIANT, got %d arguments (see --help)",
-                                argc - optind);
-    if ((rc = ceil_parse_kernel("run", argv[optind], &a->kernel)) != 0 ||
-        (rc = ceil_parse_variant("run", argv[optind + 1], &a->variant)) != 0 ||
-        (rc = ceil_parse_count("run", "--n", n_text, 1, UINT64_MAX / 2, &a->n)) != 0 ||
-        (rc = ceil_parse_count("run", "--ticks", t_text, 1, UINT32_MAX, &a->ticks)) != 0 ||
-        (rc = ceil_parse_count("run", "--reps", r_text, 1, 1000, &a->reps)) != 0)
+    const struct ceil_command_line cl = { "run", NULL, help, NULL, options, 2, "KERNEL and VARIANT" };
+    int first, rc;
+    if ((rc = ceil_parse_command_line(&cl, argc, argv, &first)) != 0 ||
+        (rc = ceil_parse_kernel("run", argv[first], &a->kernel)) != 0 ||
+        (rc = ceil_parse_variant("run", argv[first + 1], &a->variant)) != 0)
         return rc;
-    if (w_text) {
-        if ((rc = ceil_parse_count("run", "--workers", w_text, 1, CEIL_MAX_WORKERS, &a->workers)) != 0)
-            return rc;
-    } else {
+    if (!a->workers_given)
         a->workers = topo->cores ? topo->cores : topo->pus;
-    }
-    int mpi = strcmp(a->variant->name, "mpi") == 0;
-    if (!a->barrier_given && mpi)
-        a->barrier = CEIL_BARRIER_MPI;
-    if ((a->barrier == CEIL_BARRIER_MPI && !mpi) || (a->barrier == CEIL_BARRIER_PTHREAD && mpi))
+    /* a variant with no barrier to choose synchronises its own way and ignores --barrier */
+    if (!a->barrier_given)
+        a->barrier = a->variant->barrier;
+    else if (a->variant->barriers && !ceil_variant_accepts(a->variant, a->barrier))
         return ceil_usage_error("run", "--barrier: %s is not a barrier of the %s variant", ceil_barrier_name(a->barrier),
                                 a->variant->name);
 #ifdef CEIL_HAVE_MPI
-    if (mpi) { /* one worker per rank: the job decides */
-        int size, rank;
-        if (ceil_mpi_world(&size, &rank) != 0)
-            return ceil_fail("run", "MPI cannot start");
-        if (!w_text)
-            a->workers = (uint64_t)size;
-        else if (a->workers != (uint64_t)size)
-            return ceil_usage_error("run", "--workers: %llu, but the MPI job has %d rank(s): start it with mpirun -np %llu",
-                                    (unsigned long long)a->workers, size, (unsigned long long)a->workers);
-        /* a machine holds its ranks' slices, and serial's result for them */
-        uint64_t here = (a->n / (uint64_t)size + 16) * (uint64_t)ceil_mpi_host_ranks();
-        return ceil_check_fits("run", a->kernel, here < a->n ? here : a->n, 2);
-    }
+    if (a->variant->traits & CEIL_LAUNCHED)
+        return launched_workers(a);
 #endif
     return ceil_check_fits("run", a->kernel, a->n, 2);
 }
@@ -153,7 +154,7 @@ static void print_table(const struct run_args *a, const struct ceil_point_result
     printf("  cpus         %s\n", cpus);
     printf("  start-up     %.3f ms (map, start workers, pin, first touch)\n", res->startup * 1e3);
     printf("  pages        %zu B, shared memory, THP shmem_enabled=%s\n", ceil_page_size(), thp);
-    if (a->barrier_given || strcmp(a->variant->name, "mpi") == 0 || a->variant == &ceil_variant_proc)
+    if (a->variant->barriers)
         printf("  barrier      %s\n", ceil_barrier_name(a->barrier));
     if (a->kernel->merge)
         printf("  merge        %.3f ms for %zu entries (once, after the runs; not in seconds)\n", res->merge * 1e3,
@@ -192,7 +193,7 @@ static void print_json(const struct run_args *a, const struct ceil_point_result 
     json_object_set_new(o, "footprint_bytes", json_real(ceil_kernel_footprint(a->kernel) * (double)a->n));
     json_object_set_new(o, "page_size", json_integer((json_int_t)ceil_page_size()));
     json_object_set_new(o, "thp_shmem", json_string(thp));
-    if (a->barrier_given || strcmp(a->variant->name, "mpi") == 0 || a->variant == &ceil_variant_proc)
+    if (a->variant->barriers)
         json_object_set_new(o, "barrier", json_string(ceil_barrier_name(a->barrier)));
     if (a->kernel->merge && res->valid) {
         json_object_set_new(o, "merge_seconds", json_real(res->merge));
@@ -221,7 +222,7 @@ int ceil_cmd_run(int argc, char **argv)
             rc = CEIL_EXIT_USAGE;
         for (unsigned w = 0; rc == 0 && w < a.workers; w++)
             cpus[w] = given ? cpus[w % (unsigned)given] : ceil_topo_cpu_for(&topo, w);
-        if (rc == 0 && !given && strcmp(a.variant->name, "mpi") == 0 && ceil_topo_started_bound(&topo)) {
+        if (rc == 0 && !given && (a.variant->traits & CEIL_LAUNCHED) && ceil_topo_started_bound(&topo)) {
             free(cpus); /* mpirun --bind-to core (or the like) placed the ranks: keep its binding */
             cpus = NULL;
         }

@@ -29,7 +29,7 @@ void ceil_refs_free(struct ceil_refs *refs)
         return;
     for (struct ref *r = refs->head, *next; r; r = next) {
         next = r->next;
-        ceil_variant_serial.release(r->run);
+        ceil_variant_reference()->ops->release(r->run);
         free(r);
     }
     free(refs);
@@ -47,9 +47,10 @@ const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct cei
         return NULL;
     }
     struct ceil_config cfg = { .kernel = k, .n = n, .workers = 1 };
-    int rc = ceil_variant_serial.prepare(&cfg, &r->run, err);
-    if (rc == 0 && (rc = ceil_variant_serial.run(r->run, ticks, CEIL_BATCHED, err)) != 0)
-        ceil_variant_serial.release(r->run);
+    const struct ceil_variant_ops *serial = ceil_variant_reference()->ops;
+    int rc = serial->prepare(&cfg, &r->run, err);
+    if (rc == 0 && (rc = serial->run(r->run, ticks, CEIL_BATCHED, err)) != 0)
+        serial->release(r->run);
     if (rc == 0 && k->merge)
         k->merge(r->run->arrays.a, r->run->slices, r->run->workers);
     if (rc) {
@@ -132,15 +133,15 @@ int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
     }
     struct ceil_run *run = NULL;
     double t0 = ceil_now();
-    int rc = p->variant->prepare(&p->cfg, &run, err);
+    int rc = p->variant->ops->prepare(&p->cfg, &run, err);
     res->startup = ceil_now() - t0;
     if (rc == 0) /* the warm-up: discarded, as STREAM discards its first pass */
-        rc = p->variant->run(run, 1, p->mode, err);
+        rc = p->variant->ops->run(run, 1, p->mode, err);
     if (rc == 0)
         run->cfg.hooks = p->hooks;
     for (unsigned i = 0; rc == 0 && i < p->reps; i++) {
         t0 = ceil_now();
-        rc = p->variant->run(run, p->ticks, p->mode, err);
+        rc = p->variant->ops->run(run, p->ticks, p->mode, err);
         times[i] = ceil_now() - t0;
     }
     if (run)
@@ -165,9 +166,9 @@ int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
             equal = ceil_arrays_equal_range(p->cfg.kernel, &run->arrays, want, run->check.begin, run->check.end,
                                             res->mismatch);
         ceil_arrays_unmap(&own);
-        if (p->variant->agree) { /* collective: every process takes part, also one that failed */
+        if (p->variant->ops->agree) { /* collective: every process takes part, also one that failed */
             int mine = rc == 0 && equal;
-            equal = p->variant->agree(run, mine);
+            equal = p->variant->ops->agree(run, mine);
             if (!equal && mine)
                 snprintf(res->mismatch, sizeof res->mismatch,
                          "another node's part differs from serial or could not be checked");
@@ -185,7 +186,7 @@ int ceil_point_measure(const struct ceil_point *p, struct ceil_refs *refs,
         if (res->cpus)
             memcpy(res->cpus, run->cpu_of, run->workers * sizeof *res->cpus);
     }
-    p->variant->release(run);
+    p->variant->ops->release(run);
     free(times);
     return rc;
 }

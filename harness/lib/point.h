@@ -2,7 +2,7 @@
 #ifndef CEIL_POINT_H
 #define CEIL_POINT_H
 
-#include "variant.h"
+#include "variants.h"
 
 struct ceil_point {
     const struct ceil_variant *variant;

@@ -2,6 +2,8 @@
 #include "verdict.h"
 
 #include "kernel.h"
+#include "names.h"
+#include "variants.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,17 +37,20 @@ static const char *str(json_t *o, const char *key)
     return s ? s : "";
 }
 
-/* KERNEL/VARIANT/MODE/n:N/workers:W */
 static int parse_name(const char *name, struct point *p)
 {
-    unsigned long long n;
-    unsigned w;
-    if (sscanf(name, "%31[^/]/%31[^/]/%15[^/]/n:%llu/workers:%u", p->kernel, p->variant, p->mode, &n, &w) != 5)
+    struct ceil_point_name pn;
+    if (ceil_point_name_parse(name, &pn) != 0)
         return -1;
-    p->n = (double)n;
-    p->workers = w;
+    snprintf(p->kernel, sizeof p->kernel, "%s", pn.kernel);
+    snprintf(p->variant, sizeof p->variant, "%s", pn.series);
+    snprintf(p->mode, sizeof p->mode, "%s", pn.mode);
+    p->n = (double)pn.n;
+    p->workers = pn.workers;
     return 0;
 }
+
+static int is_reference(const char *variant) { return strcmp(variant, ceil_variant_reference()->name) == 0; }
 
 static struct point *find(struct ctx *c, const char *kernel, const char *variant, const char *mode, double n,
                           double workers)
@@ -194,7 +199,7 @@ static double per_tick_overhead_us(struct ctx *c, const char *variant, double wo
 static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
 {
     double n = l2_target(c);
-    struct point *s = isfinite(n) ? find(c, kernel, "serial", "batched", n, 1) : NULL;
+    struct point *s = isfinite(n) ? find(c, kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
     if (!s || s->error || !isfinite(s->seconds))
         return NAN;
     int approx;
@@ -242,7 +247,7 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
     double scaling = compute_scaling(c, p->workers);
     double rate = p->n * p->ticks / p->seconds;
     double compute_frac = rate / (rate1 * scaling);
-    double over = strcmp(p->variant, "serial") == 0 ? 0 : per_tick_overhead_us(c, p->variant, p->workers);
+    double over = is_reference(p->variant) ? 0 : per_tick_overhead_us(c, p->variant, p->workers);
     double tick_us = p->seconds / p->ticks * 1e6;
     double share = !isfinite(over) ? NAN : strcmp(p->mode, "pertick") == 0 ? over / tick_us : over / (p->seconds * 1e6);
     share = fmin(share, 1);
@@ -256,8 +261,8 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
         snprintf(compute_text, sizeof compute_text, "%.0f%% of the compute ceiling", 100 * compute_frac);
     else
         snprintf(compute_text, sizeof compute_text, "no compute ceiling of its own");
-    if (!strcmp(p->variant, "serial"))
-        snprintf(dispatch_text, sizeof dispatch_text, "no dispatch (serial)");
+    if (is_reference(p->variant))
+        snprintf(dispatch_text, sizeof dispatch_text, "no dispatch (%s)", p->variant);
     else if (isfinite(share))
         snprintf(dispatch_text, sizeof dispatch_text, "dispatch %.0f%% of the time", 100 * share);
     else
@@ -352,7 +357,7 @@ static json_t *knees(struct ctx *c)
         struct point *p = &c->pts[i];
         if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
             continue;
-        if (!strcmp(p->variant, "serial"))
+        if (is_reference(p->variant))
             continue;
         int first = 1; /* handle each group once, at its first member */
         for (size_t j = 0; j < i; j++)
@@ -386,6 +391,28 @@ static json_t *knees(struct ctx *c)
         json_array_append_new(out, k);
     }
     free(row);
+    return out;
+}
+
+/* The variant and kernel tables the sweep wrote into its context, for the reports; a folder
+ * from before the context held the variants gets this build's table, and says so. */
+static json_t *facts(json_t *bench)
+{
+    json_t *context = json_object_get(bench, "context");
+    json_t *variants = json_loads(str(context, "variants"), 0, NULL);
+    json_t *kernels = json_loads(str(context, "kernels"), 0, NULL);
+    json_t *out = json_object();
+    if (variants) {
+        json_object_set_new(out, "variants_source", json_string("the sweep's context"));
+    } else {
+        variants = ceil_variants_json();
+        json_object_set_new(out, "variants_source",
+                            json_string("this build's variant table: the sweep's context has none (an older folder)"));
+    }
+    json_object_update(out, variants);
+    json_decref(variants);
+    if (kernels)
+        json_object_set_new(out, "kernels", kernels);
     return out;
 }
 
@@ -437,6 +464,9 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     json_object_set_new(doc, "thresholds", json_pack("{s:f, s:f, s:f, s:f}", "reached", CEIL_REACHED, "dispatch_bound",
                                                      CEIL_DISPATCH_BOUND, "serial_bandwidth", CEIL_SERIAL_BW, "knee",
                                                      CEIL_KNEE));
+    json_t *tables = facts(bench);
+    json_object_update(doc, tables);
+    json_decref(tables);
     json_decref(rates);
     free(c.pts);
     return doc;

@@ -1,0 +1,203 @@
+// ceilings-bench: the sweep as Google Benchmark benchmarks, planned from the topology.
+//
+// A thin wrapper: the variants do the work; Google Benchmark times it (wall clock: the default
+// CPU timer cannot see worker threads or child processes), repeats it, interleaves the
+// repetitions at random against drift, aggregates and writes the JSON. Every point's arrays are
+// compared with the reference's after the same ticks; a difference fails the point and makes the
+// process exit 1. Names parse back into their parts (names.h):
+//   KERNEL/SERIES/MODE/n:N/workers:W   MODE: batched, pertick, dispatch or startup
+#include "sweep.h"
+
+extern "C" {
+#include "files.h"
+#include "machine.h"
+}
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace {
+
+using bench::Settings;
+
+const Settings settings_for[] = {
+    /* quick   */ { 0.02, 2, 500, false, false },
+    /* default */ { 0.05, 5, 2000, false, true },
+    /* full    */ { 0.20, 10, 5000, true, true },
+};
+
+const char usage[] =
+    "usage: ceilings-bench [--sweep quick|default|full] [--results DIR] [--benchmark_* flags]\n"
+    "Runs every kernel x variant x mode over the sizes and worker counts `ceilings plan` gives\n"
+    "for this machine, as Google Benchmark benchmarks named KERNEL/VARIANT/MODE/n:N/workers:W,\n"
+    "each checked against serial bit for bit; plus per-tick dispatch overhead (MODE dispatch,\n"
+    "every team on each of its barriers: VARIANT-BARRIER where not its default) and team\n"
+    "start-up (MODE startup). Wall-clock time, repetitions in random order. A variant launched\n"
+    "by mpirun runs at the target sizes (the quick sweep: L2 and L3) where mpirun is found,\n"
+    "each repetition one job (--benchmark_filter=-mpi leaves them out).\n"
+    "\n"
+    "  -s, --sweep KIND     quick, default or full (sizes per decade, repetitions, run length)\n"
+    "  -r, --results DIR    write DIR/bench.json (Google Benchmark JSON), DIR/bench.csv and\n"
+    "                       DIR/plan.json; files appear whole or not at all\n"
+    "      --max-bytes B    no footprint above B bytes\n"
+    "  -h, --help           this text\n"
+    "Every --benchmark_* flag works: --benchmark_filter=motion/omp, --benchmark_repetitions=3,\n"
+    "--benchmark_out=FILE (with the speedup counters), ... Exit status: 0 ok; 1 a point failed\n"
+    "or differs from serial, or the run was interrupted; 2 bad usage.\n";
+
+bool has_flag(int argc, char **argv, const char *prefix)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
+int flag_int(int argc, char **argv, const char *prefix, int fallback)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], prefix, strlen(prefix)) == 0)
+            return atoi(argv[i] + strlen(prefix));
+    return fallback;
+}
+
+bool write_text(const std::string &path, const std::string &text)
+{
+    char part[4096];
+    std::ofstream out(ceil_part_path(path.c_str(), part, sizeof part));
+    out << text;
+    out.close();
+    return ceil_part_commit(path.c_str(), out.good()) == 0;
+}
+
+// What the command line asked for.
+struct Options {
+    ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
+    const char *results = nullptr;
+    uint64_t max_bytes = 0;
+    std::string json_path, csv_path;
+    std::vector<std::string> extra; // our defaults for Google Benchmark's flags
+};
+
+// Our options, then Google Benchmark's (theirs, initialised). Returns 0, -1 for --help, or an exit code.
+int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, int &repetitions)
+{
+    std::vector<char *> ours = { argv[0] };
+    for (int i = 1; i < argc; i++)
+        (strncmp(argv[i], "--benchmark_", 12) == 0 ? theirs : ours).push_back(argv[i]);
+    const ceil_option options[] = {
+        { "sweep", 's', CEIL_OPT_SWEEP, &o.sweep, 0, 0, nullptr },
+        { "results", 'r', CEIL_OPT_TEXT, &o.results, 0, 0, nullptr },
+        { "max-bytes", 0, CEIL_OPT_COUNT, &o.max_bytes, 1, UINT64_MAX / 2, nullptr },
+        { nullptr, 0, CEIL_OPT_FLAG, nullptr, 0, 0, nullptr },
+    };
+    const ceil_command_line cl = { "bench", usage, nullptr, nullptr, options, 0, nullptr };
+    int first, rc = ceil_parse_command_line(&cl, (int)ours.size(), ours.data(), &first);
+    if (rc != 0)
+        return rc;
+    const Settings &set = settings_for[o.sweep];
+    if (!has_flag(argc, argv, "--benchmark_enable_random_interleaving"))
+        o.extra.push_back("--benchmark_enable_random_interleaving=true");
+    if (!has_flag(argc, argv, "--benchmark_repetitions="))
+        o.extra.push_back("--benchmark_repetitions=" + std::to_string(set.repetitions));
+    if (o.results) {
+        if (has_flag(argc, argv, "--benchmark_out"))
+            return ceil_usage_error("bench", "--results writes the files itself: drop --benchmark_out");
+        if (mkdir(o.results, 0777) != 0 && errno != EEXIST)
+            return ceil_fail("bench", "--results: cannot create %s: %s", o.results, strerror(errno));
+        o.json_path = std::string(o.results) + "/bench.json";
+        o.csv_path = std::string(o.results) + "/bench.csv";
+        o.extra.push_back("--benchmark_out=" + o.json_path + ".part");
+        o.extra.push_back("--benchmark_out_format=json");
+    }
+    for (std::string &e : o.extra)
+        theirs.push_back(&e[0]);
+    int gb_argc = (int)theirs.size();
+    repetitions = flag_int(gb_argc, theirs.data(), "--benchmark_repetitions=", set.repetitions);
+    benchmark::Initialize(&gb_argc, theirs.data()); // consumes and reorders its flags
+    return benchmark::ReportUnrecognizedArguments(gb_argc, theirs.data()) ? CEIL_EXIT_USAGE : 0;
+}
+
+// The plan, the specs and the context, before anything runs.
+int prepare(bench::Sweep &sw, const Options &o)
+{
+    char err[CEIL_ERRLEN];
+    if (ceil_topo_load(&sw.topo, nullptr, err) != 0)
+        return ceil_fail("bench", "%s", err);
+    if (ceil_plan_make(&sw.plan, &sw.topo, o.sweep, ceil_mem_available(), "MemAvailable", o.max_bytes, err) != 0)
+        return ceil_fail("bench", "%s", err);
+    for (unsigned i = 0; i < sw.plan.n_notes; i++)
+        fprintf(stderr, "ceilings-bench: plan: %s\n", sw.plan.notes[i]);
+    sw.refs = ceil_refs_new();
+    ceil_install_stop_handlers();
+    std::string why;
+    if (!bench::plan_specs(sw, settings_for[o.sweep], why))
+        return ceil_fail("bench", "sizing the ticks failed: %s", why.c_str());
+    bench::register_specs(sw);
+    bench::add_context(sw);
+    if (o.results) {
+        json_t *plan = ceil_plan_json(&sw.plan, &sw.topo);
+        char *text = json_dumps(plan, JSON_INDENT(2));
+        bool ok = text && write_text(std::string(o.results) + "/plan.json", std::string(text) + "\n");
+        free(text);
+        json_decref(plan);
+        if (!ok)
+            return ceil_fail("bench", "cannot write %s/plan.json", o.results);
+    }
+    return 0;
+}
+
+// The result files whole, or none; then the exit status.
+int finish(bench::Sweep &sw, const Options &o, const bench::Results &file)
+{
+    int stopped = ceil_stop_signal();
+    if (o.results) {
+        bool ok = !stopped && file.csv_ok && file.json_ok && ceil_part_commit(o.csv_path.c_str(), 1) == 0;
+        ok = ceil_part_commit(o.json_path.c_str(), ok) == 0 && ok;
+        if (!ok) {
+            ceil_part_commit(o.csv_path.c_str(), 0);
+            if (!stopped)
+                return ceil_fail("bench", "cannot write the results into %s", o.results);
+        }
+    }
+    if (stopped)
+        return ceil_fail("bench", "interrupted by signal %d: no results written", stopped);
+    if (!sw.failures.empty()) {
+        for (const std::string &f : sw.failures)
+            fprintf(stderr, "ceilings-bench: FAILED %s\n", f.c_str());
+        return ceil_fail("bench", "%zu point(s) failed or differ from serial", sw.failures.size());
+    }
+    printf("ceilings-bench: every point equal to serial bit for bit\n");
+    if (o.results)
+        printf("ceilings-bench: results in %s (bench.json, bench.csv, plan.json)\n", o.results);
+    return CEIL_EXIT_OK;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    signal(SIGXFSZ, SIG_IGN); /* a file over the size limit must be a write error, not a kill */
+    Options o;
+    std::vector<char *> theirs = { argv[0] };
+    bench::Sweep sw;
+    int rc = parse(argc, argv, o, theirs, sw.repetitions);
+    if (rc != 0)
+        return rc < 0 ? CEIL_EXIT_OK : rc;
+    if ((rc = prepare(sw, o)) == 0) {
+        bool want_file = o.results || has_flag(argc, argv, "--benchmark_out=");
+        bench::Quiet quiet;
+        bench::Results file(o.results ? o.csv_path + ".part" : "");
+        sw.progress.start(bench::count_selected(sw));
+        benchmark::RunSpecifiedBenchmarks(&quiet, want_file ? &file : nullptr);
+        benchmark::Shutdown();
+        rc = finish(sw, o, file);
+    }
+    ceil_refs_free(sw.refs);
+    ceil_plan_free(&sw.plan);
+    ceil_topo_free(&sw.topo);
+    return rc;
+}

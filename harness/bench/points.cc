@@ -1,0 +1,336 @@
+// The benchmark bodies: one repetition of a point per Google Benchmark run, checked against
+// the reference variant after the same ticks. A wrong result fails the point, never a number.
+#include "sweep.h"
+
+extern "C" {
+#include "cpulist.h"
+#include "machine.h"
+#include "mpi_launch.h"
+}
+
+#include <cerrno>
+#include <cstdio>
+#include <initializer_list>
+
+namespace bench {
+
+std::string fmt(const char *f, double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, f, v);
+    return buf;
+}
+
+static std::string clock_text(double seconds)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d:%02d", (int)seconds / 60, (int)seconds % 60);
+    return buf;
+}
+
+void Progress::start(size_t total)
+{
+    total_ = total;
+    start_ = ceil_now();
+    printf("ceilings-bench: %zu runs (points x repetitions), repetitions in random order\n", total_);
+}
+
+void Progress::done(const Spec &s, const std::string &what)
+{
+    done_++;
+    double elapsed = ceil_now() - start_;
+    double left = elapsed / (double)done_ * (double)(total_ > done_ ? total_ - done_ : 0);
+    int width = (int)std::to_string(total_).size();
+    printf("[%*zu/%zu %3.0f%%] %-50s %s  (%s, ~%s left)\n", width, done_, total_,
+           100.0 * (double)done_ / (double)(total_ ? total_ : 1), name_of(s).c_str(), what.c_str(),
+           clock_text(elapsed).c_str(), clock_text(left).c_str());
+    fflush(stdout);
+}
+
+static void fail(benchmark::State &state, const Spec &s, const std::string &why)
+{
+    state.SkipWithError(why.c_str());
+    if (!ceil_stop_signal())
+        s.sweep->failures.push_back(name_of(s) + ": " + why);
+    s.sweep->progress.done(s, "ERROR: " + why);
+}
+
+static ceil_config config_of(const Spec &s)
+{
+    ceil_config cfg{};
+    cfg.kernel = s.kernel;
+    cfg.n = (size_t)s.n;
+    cfg.workers = s.workers->count;
+    cfg.cpus = s.workers->cpus;
+    cfg.topology = s.sweep->topo.topo;
+    cfg.barrier = s.barrier;
+    return cfg;
+}
+
+// The arrays after `ticks` ticks must equal the reference's. Returns false (and fails the point) if not.
+static bool validate(benchmark::State &state, const Spec &s, const ceil_run *run, unsigned long ticks)
+{
+    char err[CEIL_ERRLEN], why[CEIL_ERRLEN];
+    const ceil_arrays *want = ceil_refs_get(s.sweep->refs, s.kernel, (size_t)s.n, ticks, err);
+    if (!want) {
+        fail(state, s, std::string("no serial reference: ") + err);
+        return false;
+    }
+    if (!ceil_arrays_equal(s.kernel, &run->arrays, want, why)) {
+        fail(state, s, std::string("differs from serial: ") + why);
+        return false;
+    }
+    return true;
+}
+
+// After ^C every point not yet run is skipped, not failed.
+static bool skipped_after_stop(benchmark::State &state)
+{
+    bool stopped = ceil_stop_signal() != 0;
+    if (stopped)
+        state.SkipWithError("interrupted");
+    return stopped;
+}
+
+// What every bandwidth point reports: bytes and element-ticks over `iterations` repetitions of
+// s.ticks ticks, their rates, and an emitting kernel's merge. Returns the bytes of one repetition.
+static double set_rate_counters(benchmark::State &state, const Spec &s, double iterations, double workers_running,
+                                double merge_seconds, double merged)
+{
+    double elem_ticks = (double)s.n * (double)s.ticks, bytes = ceil_kernel_bytes(s.kernel) * elem_ticks;
+    state.SetBytesProcessed((int64_t)(bytes * iterations));
+    state.SetItemsProcessed((int64_t)(elem_ticks * iterations));
+    state.counters["gbps"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["ns_per_elem_tick"] = benchmark::Counter(
+        elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.counters["ticks"] = (double)s.ticks;
+    state.counters["workers_running"] = workers_running;
+    if (s.kernel->merge) {
+        state.counters["merge_us"] = merge_seconds * 1e6;
+        state.counters["merged"] = merged;
+    }
+    return bytes;
+}
+
+static void set_dispatch_counters(benchmark::State &state, const Spec &s, double batched, double pertick,
+                                  benchmark::Counter::Flags flags)
+{
+    using C = benchmark::Counter;
+    state.counters["overhead_us"] = C((pertick - batched) * 1e6, flags);
+    state.counters["batched_us_per_tick"] = C(batched * 1e6, flags);
+    state.counters["pertick_us_per_tick"] = C(pertick * 1e6, flags);
+    state.counters["ticks"] = (double)s.ticks;
+}
+
+static void set_label(benchmark::State &state, const ceil_run *run)
+{
+    char cpus[256];
+    ceil_format_cpulist(run->cpu_of, run->workers, cpus, sizeof cpus);
+    state.SetLabel(std::string("cpus=") + cpus);
+}
+
+// The team of a point, started, with a warm-up tick in each of `modes` (every element touched
+// once, a first dispatch). Returns 0 or -errno with the reason in err; *run is released by the caller.
+static int start(const Spec &s, std::initializer_list<ceil_mode> modes, ceil_run **run, char err[CEIL_ERRLEN])
+{
+    ceil_config cfg = config_of(s);
+    *run = nullptr;
+    int rc = s.variant->ops->prepare(&cfg, run, err);
+    for (ceil_mode m : modes)
+        if (rc == 0)
+            rc = s.variant->ops->run(*run, 1, m, err);
+    return rc;
+}
+
+// KERNEL/SERIES/{batched,pertick}: one repetition is `ticks` ticks after a warm-up tick.
+void sweep_point(benchmark::State &state, const Spec *s)
+{
+    char err[CEIL_ERRLEN] = "";
+    if (skipped_after_stop(state))
+        return;
+    const ceil_variant_ops *ops = s->variant->ops;
+    ceil_run *run;
+    int rc = start(*s, { s->mode }, &run, err);
+    double t0 = ceil_now();
+    for (auto _ : state) {
+        if (rc != 0)
+            break;
+        rc = ops->run(run, s->ticks, s->mode, err);
+    }
+    double seconds = ceil_now() - t0, merge = 0;
+    size_t merged = 0;
+    if (rc == 0 && s->kernel->merge) { /* an emitting kernel's segments, gathered after the runs */
+        double m0 = ceil_now();
+        merged = s->kernel->merge(run->arrays.a, run->slices, run->workers);
+        merge = ceil_now() - m0;
+    }
+    if (rc != 0) {
+        fail(state, *s, err);
+    } else if (validate(state, *s, run, 1 + (unsigned long)state.iterations() * s->ticks)) {
+        double iterations = (double)state.iterations(),
+               bytes = set_rate_counters(state, *s, iterations, run->workers, merge, (double)merged);
+        set_label(state, run);
+        s->sweep->progress.done(*s, fmt("%8.2f GB/s", bytes * iterations / seconds * 1e-9));
+    }
+    ops->release(run);
+}
+
+// KERNEL/SERIES/dispatch: EPCC's overhead, per tick: (pertick - batched) / ticks, on a size
+// small enough that the dispatch is most of a tick. The time reported is the per-tick run's.
+void dispatch_point(benchmark::State &state, const Spec *s)
+{
+    char err[CEIL_ERRLEN] = "";
+    if (skipped_after_stop(state))
+        return;
+    const ceil_variant_ops *ops = s->variant->ops;
+    ceil_run *run;
+    int rc = start(*s, { CEIL_BATCHED, CEIL_PERTICK }, &run, err);
+    double batched = 0, pertick = 0;
+    for (auto _ : state) {
+        if (rc != 0)
+            break;
+        double t0 = ceil_now();
+        rc = ops->run(run, s->ticks, CEIL_BATCHED, err);
+        double t1 = ceil_now();
+        if (rc == 0)
+            rc = ops->run(run, s->ticks, CEIL_PERTICK, err);
+        double t2 = ceil_now();
+        state.SetIterationTime(t2 - t1);
+        batched += (t1 - t0) / (double)s->ticks;
+        pertick += (t2 - t1) / (double)s->ticks;
+    }
+    if (rc != 0) {
+        fail(state, *s, err);
+    } else if (validate(state, *s, run, 2 + 2 * (unsigned long)state.iterations() * s->ticks)) {
+        set_dispatch_counters(state, *s, batched, pertick, benchmark::Counter::kAvgIterations);
+        set_label(state, run);
+        s->sweep->progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6 / (double)state.iterations()));
+    }
+    ops->release(run);
+}
+
+// KERNEL/SERIES/startup: prepare alone (map, start the team, pin, first touch), timed.
+void startup_point(benchmark::State &state, const Spec *s)
+{
+    char err[CEIL_ERRLEN] = "";
+    if (skipped_after_stop(state))
+        return;
+    const ceil_variant_ops *ops = s->variant->ops;
+    ceil_config cfg = config_of(*s);
+    int rc = 0;
+    double total = 0;
+    for (auto _ : state) {
+        ceil_run *run = nullptr;
+        double t0 = ceil_now();
+        rc = ops->prepare(&cfg, &run, err);
+        total += ceil_now() - t0;
+        state.SetIterationTime(ceil_now() - t0);
+        if (rc == 0 && !validate(state, *s, run, 0))
+            rc = -EINVAL;
+        ops->release(run);
+        if (rc != 0)
+            break;
+    }
+    if (rc != 0 && rc != -EINVAL)
+        fail(state, *s, err);
+    if (rc == 0) {
+        state.counters["first_touch_bytes"] = ceil_kernel_footprint(s->kernel) * (double)s->n;
+        s->sweep->progress.done(*s, fmt("%8.3f ms start-up", total * 1e3 / (double)state.iterations()));
+    }
+}
+
+// One job of a launched variant: mpirun -np W ceilings run KERNEL VARIANT ... --reps 1 --json,
+// checked against serial inside the job. One job per repetition, so the repetitions interleave
+// with every other point's like theirs (each costs an mpirun start, about 0.4 s here, outside the
+// timed region). Returns the JSON rank 0 printed, or nullptr with the reason in err.
+static json_t *job(const Spec &s, ceil_mode mode, std::string &err)
+{
+    char cpus[512], msg[CEIL_ERRLEN];
+    ceil_format_cpulist(s.workers->cpus, s.workers->count, cpus, sizeof cpus);
+    std::vector<std::string> words = { s.kernel->name, s.variant->name, "--n", std::to_string(s.n), "--ticks",
+                                       std::to_string(s.ticks), "--reps", "1", "--mode", ceil_mode_name(mode),
+                                       "--barrier", ceil_barrier_name(s.barrier), "--workers",
+                                       std::to_string(s.workers->count), "--cpus", cpus };
+    std::vector<char *> args;
+    for (std::string &w : words)
+        args.push_back(&w[0]);
+    args.push_back(nullptr);
+    json_t *r = nullptr;
+    int status = 0;
+    if (ceil_mpi_launch(s.workers->count, args.data(), 600, &r, &status, msg) != 0) {
+        err = msg;
+        return nullptr;
+    }
+    if (!json_is_true(json_object_get(r, "valid"))) {
+        const char *why = json_string_value(json_object_get(r, "error"));
+        err = std::string("differs from serial: ") + (why ? why : "no reason given");
+        json_decref(r);
+        return nullptr;
+    }
+    if (status != 0) {
+        err = "mpirun exited with status " + std::to_string(status) + " after a valid result";
+        json_decref(r);
+        return nullptr;
+    }
+    return r;
+}
+
+static void set_job_label(benchmark::State &state, json_t *r)
+{
+    std::string label = "cpus=";
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(r, "cpus"), i, c) label += (i ? "," : "") + std::to_string(json_integer_value(c));
+    state.SetLabel(label + "; one mpirun job");
+}
+
+static double number(json_t *r, const char *key) { return json_number_value(json_object_get(r, key)); }
+
+// KERNEL/SERIES/MODE of a launched variant: a job of its own per repetition, timed inside the job.
+void job_point(benchmark::State &state, const Spec *s)
+{
+    if (skipped_after_stop(state))
+        return;
+    for (auto _ : state) {
+        std::string err;
+        json_t *r = job(*s, s->mode, err);
+        if (!r) {
+            fail(state, *s, err);
+            break;
+        }
+        double seconds = number(r, "seconds");
+        state.SetIterationTime(seconds);
+        // one job per iteration, and the point runs one iteration (Iterations(1))
+        double bytes = set_rate_counters(state, *s, 1, number(r, "workers_running"), number(r, "merge_seconds"),
+                                         number(r, "merged"));
+        set_job_label(state, r);
+        s->sweep->progress.done(*s, fmt("%8.2f GB/s", bytes / seconds * 1e-9));
+        json_decref(r);
+    }
+}
+
+// KERNEL/SERIES/dispatch of a launched variant: a batched and a per-tick job at the same small N
+// (the difference per tick is the synchronisation).
+void job_dispatch_point(benchmark::State &state, const Spec *s)
+{
+    if (skipped_after_stop(state))
+        return;
+    for (auto _ : state) {
+        std::string err;
+        json_t *b = job(*s, CEIL_BATCHED, err), *p = b ? job(*s, CEIL_PERTICK, err) : nullptr;
+        if (!p) {
+            json_decref(b);
+            fail(state, *s, err);
+            break;
+        }
+        double batched = number(b, "seconds") / (double)s->ticks, pertick = number(p, "seconds") / (double)s->ticks;
+        state.SetIterationTime(pertick * (double)s->ticks);
+        set_dispatch_counters(state, *s, batched, pertick, benchmark::Counter::kDefaults);
+        set_job_label(state, p);
+        s->sweep->progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6));
+        json_decref(b);
+        json_decref(p);
+    }
+}
+
+} // namespace bench

@@ -1,0 +1,210 @@
+// The sweep's specs, from the plan and the variant table: every kernel x variant x mode x size x
+// worker count, the per-tick dispatch of every variant on each of its barriers, and start-up.
+#include "sweep.h"
+
+extern "C" {
+#include "machine.h"
+#include "mpi_launch.h"
+#include "names.h"
+}
+
+#include <cmath>
+#include <cstring>
+#include <regex.h>
+
+namespace bench {
+
+std::string name_of(const Spec &s)
+{
+    char series[64], name[192];
+    ceil_series_name(s.variant, s.barrier, series, sizeof series);
+    const char *mode = s.family == Family::Dispatch  ? "dispatch"
+                       : s.family == Family::Startup ? "startup"
+                                                     : ceil_mode_name(s.mode);
+    ceil_point_name_format(name, sizeof name, s.kernel->name, series, mode, s.n, s.workers->count);
+    return name;
+}
+
+// Seconds per tick of the reference variant on kernel k at n, to size every point's ticks alike.
+static double reference_tick_seconds(const ceil_kernel *k, uint64_t n, std::string &err)
+{
+    char msg[CEIL_ERRLEN];
+    const ceil_variant_ops *ops = ceil_variant_reference()->ops;
+    ceil_config cfg{};
+    cfg.kernel = k;
+    cfg.n = (size_t)n;
+    cfg.workers = 1;
+    ceil_run *run = nullptr;
+    if (ops->prepare(&cfg, &run, msg) != 0 || ops->run(run, 1, CEIL_BATCHED, msg) != 0) {
+        err = msg;
+        ops->release(run);
+        return -1;
+    }
+    double elapsed = 0;
+    unsigned long ticks = 1;
+    for (;; ticks *= 2) {
+        double t0 = ceil_now();
+        if (ops->run(run, ticks, CEIL_BATCHED, msg) != 0) {
+            err = msg;
+            ticks = 0;
+            break;
+        }
+        if ((elapsed = ceil_now() - t0) >= 2e-3)
+            break;
+    }
+    ops->release(run);
+    return ticks ? elapsed / (double)ticks : -1;
+}
+
+static unsigned long ticks_for(double seconds, double per_tick)
+{
+    double t = std::round(seconds / per_tick);
+    return t < 1 ? 1 : t > 1e7 ? 10000000UL : (unsigned long)t;
+}
+
+static const ceil_plan_size *target(const ceil_plan &plan, const char *level)
+{
+    for (unsigned i = 0; i < plan.n_sizes; i++)
+        if (plan.sizes[i].target && strcmp(plan.sizes[i].target, level) == 0)
+            return &plan.sizes[i];
+    return nullptr;
+}
+
+// A launched variant starts a job per repetition (ranks, first touch, a check against serial):
+// it runs at the target sizes only, and at the DRAM target only where the sweep allows.
+static bool runs_here(const ceil_variant *v, const ceil_plan_size *size, const Settings &set)
+{
+    if (!(v->traits & CEIL_LAUNCHED))
+        return true;
+    return ceil_mpi_launcher_found() && size->target && (set.jobs_dram || strcmp(size->target, "DRAM") != 0);
+}
+
+// Every variant at one (kernel, size): the reference at one worker, the others at every count.
+static void add_sweep_points(Sweep &sw, const Settings &set, const ceil_kernel *kern, const ceil_plan_size *size,
+                             unsigned long ticks)
+{
+    for (unsigned v = 0; v < ceil_variant_count; v++) {
+        const ceil_variant *var = &ceil_variants[v];
+        bool reference = var->traits & CEIL_REFERENCE;
+        // a baseline kernel runs on the reference alone: the vectorisation gain
+        if ((kern->baseline && !reference) || !runs_here(var, size, set))
+            continue;
+        for (unsigned w = 0; w < (reference ? 1 : sw.plan.n_workers); w++)
+            for (unsigned m = 0; m <= CEIL_PERTICK; m++) {
+                /* an emitting kernel's story is its scan and merge, not dispatch */
+                if (!(var->modes & CEIL_MODE_BIT(m)) || (kern->merge && m == CEIL_PERTICK))
+                    continue;
+                sw.specs.push_back({ &sw, Family::Sweep, kern, var, var->barrier, (ceil_mode)m, size->n,
+                                     &sw.plan.workers[w], ticks });
+            }
+    }
+}
+
+// Per-tick dispatch, every variant that has it on each of its barriers: 1024 elements per worker
+// of the largest team, so that a tick is mostly dispatch.
+static void add_dispatch_points(Sweep &sw, const Settings &set, const ceil_kernel *kern)
+{
+    uint64_t small = 1024ULL * sw.plan.workers[sw.plan.n_workers - 1].count;
+    for (unsigned v = 0; v < ceil_variant_count; v++) {
+        const ceil_variant *var = &ceil_variants[v];
+        if ((var->traits & CEIL_REFERENCE) || !(var->modes & CEIL_MODE_BIT(CEIL_PERTICK)) ||
+            ((var->traits & CEIL_LAUNCHED) && !ceil_mpi_launcher_found()))
+            continue;
+        for (unsigned b = 0; b < CEIL_BARRIER_COUNT; b++) {
+            if (var->barriers ? !ceil_variant_accepts(var, (ceil_barrier_kind)b) : b != var->barrier)
+                continue;
+            // a pthread barrier costs 10-25 us a round trip here: fewer ticks for the same time
+            unsigned long ticks = b == CEIL_BARRIER_PTHREAD ? set.dispatch_ticks / 10 + 1 : set.dispatch_ticks;
+            for (unsigned w = 0; w < sw.plan.n_workers; w++)
+                sw.specs.push_back({ &sw, Family::Dispatch, kern, var, (ceil_barrier_kind)b, CEIL_BATCHED, small,
+                                     &sw.plan.workers[w], ticks });
+        }
+    }
+}
+
+// Start-up: team creation at a small size, first touch dominating at larger ones.
+static void add_startup_points(Sweep &sw, const Settings &set, const ceil_kernel *kern)
+{
+    std::vector<const ceil_plan_size *> sizes = { target(sw.plan, "L2"), target(sw.plan, "L3") };
+    if (set.startup_dram)
+        sizes.push_back(target(sw.plan, "DRAM"));
+    for (const ceil_plan_size *size : sizes)
+        for (unsigned v = 0; size && v < ceil_variant_count; v++) {
+            const ceil_variant *var = &ceil_variants[v];
+            if (var->traits & CEIL_LAUNCHED)
+                continue;
+            for (unsigned w = 0; w < (var->traits & CEIL_REFERENCE ? 1 : sw.plan.n_workers); w++)
+                sw.specs.push_back({ &sw, Family::Startup, kern, var, var->barrier, CEIL_BATCHED, size->n,
+                                     &sw.plan.workers[w], 0 });
+        }
+}
+
+bool plan_specs(Sweep &sw, const Settings &set, std::string &err)
+{
+    std::vector<std::pair<const ceil_kernel *, const ceil_plan_size *>> points;
+    for (unsigned k = 0; k < ceil_kernel_count; k++)
+        for (unsigned i = 0; i < sw.plan.n_sizes; i++) {
+            const ceil_plan_size *size = &sw.plan.sizes[i];
+            // a baseline runs at the L2 and L3 targets only
+            if (!ceil_kernels[k].baseline || (size->target && strcmp(size->target, "DRAM") != 0))
+                points.emplace_back(&ceil_kernels[k], size);
+        }
+    double t0 = ceil_now();
+    for (auto &[kern, size] : points) {
+        double per_tick = reference_tick_seconds(kern, size->n, err);
+        if (per_tick < 0)
+            return false;
+        add_sweep_points(sw, set, kern, size, ticks_for(set.seconds_per_run, per_tick));
+    }
+    printf("ceilings-bench: ticks per repetition sized from a serial tick at %zu (kernel, N) pairs (%.1f s)\n",
+           points.size(), ceil_now() - t0);
+    const ceil_kernel *motion = ceil_kernel_find("motion");
+    add_dispatch_points(sw, set, motion);
+    add_startup_points(sw, set, motion);
+    return true;
+}
+
+void register_specs(Sweep &sw)
+{
+    for (const Spec &s : sw.specs) {
+        bool launched = s.variant->traits & CEIL_LAUNCHED;
+        std::string name = name_of(s);
+        benchmark::internal::Benchmark *b = nullptr;
+        switch (s.family) {
+        case Family::Sweep:
+            b = launched ? benchmark::RegisterBenchmark(name.c_str(), job_point, &s)->UseManualTime()->Iterations(1)
+                         : benchmark::RegisterBenchmark(name.c_str(), sweep_point, &s)->UseRealTime()->Iterations(1);
+            break;
+        case Family::Dispatch:
+            b = launched
+                    ? benchmark::RegisterBenchmark(name.c_str(), job_dispatch_point, &s)->UseManualTime()->Iterations(1)
+                    : benchmark::RegisterBenchmark(name.c_str(), dispatch_point, &s)->UseManualTime()->Iterations(5);
+            break;
+        case Family::Startup:
+            b = benchmark::RegisterBenchmark(name.c_str(), startup_point, &s)->UseManualTime()->Iterations(3);
+            break;
+        }
+        b->Unit(benchmark::kMicrosecond);
+    }
+}
+
+// The names Google Benchmark will run, as its --benchmark_filter selects them.
+size_t count_selected(const Sweep &sw)
+{
+    std::string filter = benchmark::GetBenchmarkFilter();
+    bool negate = !filter.empty() && filter[0] == '-';
+    if (negate)
+        filter.erase(0, 1);
+    if (filter.empty() || filter == "all")
+        filter = ".";
+    regex_t re;
+    if (regcomp(&re, filter.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
+        return sw.specs.size(); /* Google Benchmark will say what is wrong with it */
+    size_t count = 0;
+    for (const Spec &s : sw.specs)
+        count += ((regexec(&re, name_of(s).c_str(), 0, nullptr, 0) == 0) != negate) * (size_t)sw.repetitions;
+    regfree(&re);
+    return count;
+}
+
+} // namespace bench
