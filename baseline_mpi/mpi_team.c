@@ -171,8 +171,7 @@ static int map_barrier(struct mpi_run *m, char err[CEIL_ERRLEN])
     MPI_Win_allocate_shared(m->node_rank == 0 ? (MPI_Aint)sizeof *m->barrier : 0, 64, MPI_INFO_NULL, m->node, &mine,
                             &m->barrier_win);
     MPI_Win_shared_query(m->barrier_win, 0, &size, &unit, &m->barrier);
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int rc = m->node_rank == 0 ? ceil_barrier_init(m->barrier, (unsigned)m->node_size, cpus > 0 ? (unsigned)cpus : 1, 0) : 0;
+    int rc = m->node_rank == 0 ? ceil_barrier_init(m->barrier, (unsigned)m->node_size, ceil_cpus_online(), 0) : 0;
     MPI_Win_sync(m->barrier_win);
     MPI_Barrier(m->node);
     MPI_Win_sync(m->barrier_win);

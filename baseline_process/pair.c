@@ -26,8 +26,7 @@ int ceil_systems_run_processes(const struct ceil_world *w, const struct ceil_sys
         snprintf(err, CEIL_ERRLEN, "cannot map a shared barrier: %s", strerror(errno));
         return -ENOMEM;
     }
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    ceil_barrier_init(start, count, cpus > 0 ? (unsigned)cpus : 1, 0);
+    ceil_barrier_init(start, count, ceil_cpus_online(), 0);
     pid_t pids[MAX_SYSTEMS] = { 0 }, parent = getpid();
     int rc = 0;
     fflush(NULL);

@@ -326,12 +326,6 @@ static void stop_watchdog(struct ceil_team *t)
     t->has_watchdog = 0;
 }
 
-static long online_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? n : 1;
-}
-
 int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ERRLEN])
 {
     struct ceil_team *t = calloc(1, sizeof *t);
@@ -354,7 +348,7 @@ int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ER
         goto fail;
     }
     int use_pthread = r->cfg.barrier == CEIL_BARRIER_PTHREAD;
-    unsigned cpus = (unsigned)online_cpus();
+    unsigned cpus = ceil_cpus_online();
     if ((rc = ceil_barrier_init(&t->sh->start, t->workers, cpus, use_pthread)) != 0 ||
         (rc = ceil_barrier_init(&t->sh->end, t->workers, cpus, use_pthread)) != 0) {
         snprintf(err, CEIL_ERRLEN, "cannot set up the team's barriers: %s", strerror(-rc));

@@ -90,3 +90,9 @@ int ceil_barrier_wait(struct ceil_barrier *b, ceil_barrier_poll *poll, void *ctx
     atomic_fetch_sub(&b->sleepers, 1);
     return rc;
 }
+
+unsigned ceil_cpus_online(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}

@@ -33,4 +33,7 @@ void ceil_barrier_destroy(struct ceil_barrier *b);
  * A pthread barrier cannot be abandoned: poll is not called for it. */
 int ceil_barrier_wait(struct ceil_barrier *b, ceil_barrier_poll *poll, void *ctx, int poll_ms);
 
+/* CPUs online: how many CPUs the parties of a barrier on this machine can share (at least 1). */
+unsigned ceil_cpus_online(void);
+
 #endif

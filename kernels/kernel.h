@@ -66,9 +66,6 @@ double ceil_kernel_bytes(const struct ceil_kernel *k);
  * element (emitted lists excluded). */
 double ceil_kernel_footprint(const struct ceil_kernel *k);
 
-/* Flops per byte moved, from the model. */
-double ceil_kernel_intensity(const struct ceil_kernel *k);
-
 /* Loops and start values, exposed for the tests that check them directly. */
 ceil_tick_fn ceil_motion_tick, ceil_trig_tick, ceil_trig_scalar_tick, ceil_starve_tick;
 ceil_init_fn ceil_motion_init, ceil_trig_init, ceil_trig_scalar_init, ceil_starve_init;

@@ -89,8 +89,3 @@ double ceil_kernel_footprint(const struct ceil_kernel *k)
             bytes += sizeof(float);
     return bytes;
 }
-
-double ceil_kernel_intensity(const struct ceil_kernel *k)
-{
-    return k->flops_per_elem / ceil_kernel_bytes(k);
-}

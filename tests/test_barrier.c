@@ -56,7 +56,7 @@ static void run(unsigned parties, unsigned cpus, int use_pthread)
 
 int main(void)
 {
-    unsigned cpus = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned cpus = ceil_cpus_online();
     run(2, cpus, 0);
     run(3, cpus, 0);
     run(2 * cpus + 1, cpus, 0); /* oversubscribed: sleeps at once */

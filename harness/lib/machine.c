@@ -67,20 +67,6 @@ void ceil_hypervisor(char *out, size_t len)
 #endif
 }
 
-unsigned ceil_cpus_allowed(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return ceil_cpus_online();
-    return (unsigned)CPU_COUNT(&set);
-}
-
-unsigned ceil_cpus_online(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1;
-}
-
 const char *ceil_build_compiler(void) { return CEIL_BUILD_COMPILER; }
 const char *ceil_build_flags(void) { return CEIL_BUILD_FLAGS; }
 

@@ -17,10 +17,6 @@ size_t ceil_page_size(void);
 /* The hypervisor's CPUID vendor ("KVMKVMKVM", ...) if this runs in a VM, else "". */
 void ceil_hypervisor(char *out, size_t len);
 
-/* CPUs this process may run on (its affinity mask), and CPUs online. */
-unsigned ceil_cpus_allowed(void);
-unsigned ceil_cpus_online(void);
-
 /* The compiler and the flags the kernels were built with. */
 const char *ceil_build_compiler(void);
 const char *ceil_build_flags(void);

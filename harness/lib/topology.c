@@ -166,8 +166,3 @@ int ceil_topo_has_cpu(const struct ceil_topo *t, int cpu)
             return 1;
     return 0;
 }
-
-unsigned ceil_topo_cores_used(const struct ceil_topo *t, unsigned workers)
-{
-    return workers < t->cores || t->cores == 0 ? (workers < t->pus ? workers : t->pus) : t->cores;
-}

@@ -42,7 +42,4 @@ int ceil_topo_has_cpu(const struct ceil_topo *t, int cpu);
  * likwid-pin)? 1 if so, 0 if not or unknown. This machine's topology only. */
 int ceil_topo_started_bound(const struct ceil_topo *t);
 
-/* Number of distinct physical cores among the first `workers` pinned workers' CPUs. */
-unsigned ceil_topo_cores_used(const struct ceil_topo *t, unsigned workers);
-
 #endif
