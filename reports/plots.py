@@ -12,19 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
-# one look per execution model and mode, in every plot
-STYLE = {
-    ("serial", "batched"): dict(color="black", marker="x", linestyle="none", label="serial"),
-    ("omp", "batched"): dict(color="tab:blue", marker="o", linestyle="-", label="OpenMP, batched"),
-    ("omp", "pertick"): dict(color="tab:blue", marker="o", linestyle="--", mfc="none", label="OpenMP, per tick"),
-    ("proc", "batched"): dict(color="tab:orange", marker="s", linestyle="-", label="processes, batched"),
-    ("proc", "pertick"): dict(color="tab:orange", marker="s", linestyle="--", mfc="none", label="processes, per tick"),
-    ("mpi", "batched"): dict(color="tab:green", marker="D", linestyle="-", label="MPI ranks, batched"),
-    ("mpi", "pertick"): dict(color="tab:green", marker="D", linestyle="--", mfc="none", label="MPI ranks, per tick"),
-}
-SERIES = [("omp", "batched"), ("omp", "pertick"), ("proc", "batched"), ("proc", "pertick"),
-          ("mpi", "batched"), ("mpi", "pertick")]
-
+from results import write_whole  # noqa: E402
 
 def human_bytes(b):
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
@@ -37,13 +25,8 @@ def save(fig, folder, stem):
     """Writes stem.png and stem.svg, each whole or not at all; returns the PNG's file name."""
     try:
         for ext, options in (("png", {"dpi": 110}), ("svg", {})):
-            path = os.path.join(folder, f"{stem}.{ext}")
-            try:
-                fig.savefig(path + ".part", format=ext, bbox_inches="tight", **options)
-                os.replace(path + ".part", path)
-            finally:
-                if os.path.exists(path + ".part"):
-                    os.remove(path + ".part")
+            write_whole(os.path.join(folder, f"{stem}.{ext}"),
+                        lambda f: fig.savefig(f, format=ext, bbox_inches="tight", **options), binary=True)
     finally:
         plt.close(fig)
     return stem + ".png"
@@ -58,39 +41,42 @@ def _workers_axis(ax, counts):
     ax.grid(True, alpha=0.3)
 
 
-def _kernel_facts(r, kernel):
-    import json
+def _bytes_label(r, kernel):
+    b = r.kernel(kernel).get("bytes_per_elem")
+    return f"GB/s ({b:g} bytes per element-tick)" if b else "GB/s"
 
-    for k in json.loads(r.context.get("kernels", "[]")):
-        if k["name"] == kernel:
-            return k
-    return {"bytes_per_elem": 12, "flops_per_elem": float("nan"), "formula": kernel}
+
+def _plot_series(ax, r, kernel, y, **where):
+    """Every team's series at `where`, against workers: y(point) on the y axis."""
+    for s in r.series(reference=False):
+        pts = [p for p in r.select(kernel=kernel, variant=s.name, mode=s.mode, **where) if not p.error]
+        if pts:
+            ax.plot([p.workers for p in pts], [y(p) for p in pts], **s.style)
 
 
 def gbps_per_n(r, n, target, level, footprint, folder):
     counts = r.worker_counts()
     kernels = r.kernels()
     fig, axes = plt.subplots(1, len(kernels), figsize=(5.2 * len(kernels), 4.3), squeeze=False, layout="constrained")
+    ref = r.reference()
     for ax, kernel in zip(axes[0], kernels):
-        for variant, mode in SERIES:
-            pts = [p for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n) if not p.error]
-            if pts:
-                ax.plot([p.workers for p in pts], [p.gbps for p in pts], **STYLE[(variant, mode)])
-        serial = r.select(kernel=kernel, variant="serial", mode="batched", n=n)
-        if serial and not serial[0].error:
-            ax.plot([1], [serial[0].gbps], **STYLE[("serial", "batched")])
+        _plot_series(ax, r, kernel, lambda p: p.gbps, n=n)
+        serial = [r.point(kernel, ref["name"], "batched", n, 1)] if ref else []
+        serial = [p for p in serial if p]
+        if serial:
+            ax.plot([1], [serial[0].gbps], **r.series()[0].style)
         ceiling = [(w, r.ceiling("daxpy", n, w)) for w in counts]
         ceiling = [(w, g) for w, g in ceiling if g]
         if ceiling:
             ax.plot(*zip(*ceiling), color="grey", linewidth=3, alpha=0.5, label="bandwidth ceiling (probe: daxpy_sp)")
-        if kernel == "trig" and serial and r.probe:
+        if r.kernel(kernel).get("bound") == "compute" and serial and r.probe:
             scaled = [(w, serial[0].gbps * r.compute(w)[1]) for w in counts if r.compute(w)]
             if scaled:
                 ax.plot(*zip(*scaled), color="tab:green", linestyle=":", linewidth=2,
                         label="compute ceiling (serial x peakflops scaling)")
         _workers_axis(ax, counts)
-        ax.set_ylabel("GB/s (12 bytes per element-tick)")
-        ax.set_title(f"{kernel}: {_kernel_facts(r, kernel)['formula']}", fontsize=9)
+        ax.set_ylabel(_bytes_label(r, kernel))
+        ax.set_title(f"{kernel}: {r.kernel(kernel)['formula']}", fontsize=9)
         ax.legend(fontsize=7)
     where = f"{target} target" if target else level
     fig.suptitle(f"GB/s against workers, n = {n} ({human_bytes(footprint)}, {where})\n{r.title()}", fontsize=10)
@@ -104,24 +90,21 @@ def speedup_per_n(r, n, target, level, footprint, folder):
     fig, axes = plt.subplots(1, len(kernels), figsize=(5.2 * len(kernels), 4.3), squeeze=False, layout="constrained")
     for ax, kernel in zip(axes[0], kernels):
         ax.plot(counts, counts, color="grey", linestyle=":", label="ideal")
-        for variant, mode in SERIES:
-            pts = [p for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n) if not p.error]
-            if not pts:
-                continue
-            style = STYLE[(variant, mode)]
-            ax.plot([p.workers for p in pts], [p.speedup for p in pts], **style)
-            knee = knees.get((kernel, variant, mode))
+        _plot_series(ax, r, kernel, lambda p: p.speedup, n=n)
+        for s in r.series(reference=False):
+            pts = [p for p in r.select(kernel=kernel, variant=s.name, mode=s.mode, n=n) if not p.error]
+            knee = knees.get((kernel, s.name, s.mode))
             if knee:
                 at = [p for p in pts if p.workers == knee]
                 if at:
-                    ax.plot([knee], [at[0].speedup], marker="*", markersize=16, color=style["color"],
+                    ax.plot([knee], [at[0].speedup], marker="*", markersize=16, color=s.style["color"],
                             linestyle="none", alpha=0.6)
         ax.plot([], [], marker="*", markersize=12, color="grey", linestyle="none", label="knee")
         _workers_axis(ax, counts)
         ax.set_yscale("log", base=2)
         ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.set_ylabel("speedup over serial at this n")
+        ax.set_ylabel(f"speedup over {(r.reference() or {}).get('name', 'the reference')} at this n")
         ax.set_title(f"{kernel}", fontsize=9)
         ax.legend(fontsize=7, loc="best")
     where = f"{target} target" if target else level
@@ -132,19 +115,17 @@ def speedup_per_n(r, n, target, level, footprint, folder):
 def ceiling_vs_n(r, folder):
     counts = r.worker_counts()
     top = counts[-1]
-    sizes = r.sizes()
+    # x: the footprint in bytes, or the elements where neither the plan nor the kernel table says
+    sizes = [(n, t, lvl, fp if finite(fp) else n) for n, t, lvl, fp in r.sizes()]
     kernels = r.kernels()
     fig, axes = plt.subplots(1, len(kernels), figsize=(5.6 * len(kernels), 4.5), squeeze=False, layout="constrained")
     for ax, kernel in zip(axes[0], kernels):
-        for variant, mode in SERIES:
-            pts = [(fp, p.gbps) for n, _, _, fp in sizes
-                   for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n, workers=top) if not p.error]
+        for s in r.series():
+            w = 1 if s.variant.get("reference") else top
+            pts = [(fp, p.gbps) for n, _, _, fp in sizes for p in [r.point(kernel, s.name, s.mode, n, w)] if p]
             if pts:
-                ax.plot(*zip(*pts), **STYLE[(variant, mode)])
-        serial = [(fp, p.gbps) for n, _, _, fp in sizes
-                  for p in r.select(kernel=kernel, variant="serial", mode="batched", n=n) if not p.error]
-        if serial:
-            ax.plot(*zip(*serial), color="black", marker="x", linestyle=":", label="serial (1 worker)")
+                style = dict(s.style, linestyle=":", label=f"{s.label} (1 worker)") if w == 1 else s.style
+                ax.plot(*zip(*pts), **style)
         probe = [(fp, r.ceiling("daxpy", n, top)) for n, _, _, fp in sizes if r.ceiling("daxpy", n, top)]
         if probe:
             ax.plot(*zip(*probe), color="grey", linewidth=3, alpha=0.5, label=f"probe daxpy_sp, {top} workers")
@@ -158,7 +139,8 @@ def ceiling_vs_n(r, folder):
                             color="tab:red", fontsize=7, va="top", rotation=90)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("footprint (bytes resident: 8 per element)")
+        per = r.footprint(1)
+        ax.set_xlabel(f"footprint (bytes resident: {per:g} per element)" if per else "n (elements)")
         ax.set_ylabel(f"GB/s at {top} workers")
         ax.set_title(kernel, fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
@@ -171,13 +153,9 @@ def ceiling_vs_n(r, folder):
 def dispatch(r, folder):
     fig, ax = plt.subplots(figsize=(6, 4.2), layout="constrained")
     shown = False
-    for variant, style in (("omp", dict(color="tab:blue", marker="o", label="OpenMP: parallel region per tick")),
-                           ("proc", dict(color="tab:orange", marker="s", label="processes: futex barrier x2")),
-                           ("proc-pthread", dict(color="tab:red", marker="^", label="processes: pthread barrier x2")),
-                           ("mpi", dict(color="tab:green", marker="D", label="MPI ranks: MPI_Barrier")),
-                           ("mpi-futex", dict(color="tab:olive", marker="v",
-                                              label="MPI ranks: futex barrier in the shared window"))):
-        pts = [p for p in r.select(variant=variant, mode="dispatch") if not p.error]
+    for series in r.dispatch_series():
+        style = dict(series.style, linestyle="none")
+        pts = [p for p in r.select(variant=series.name, mode="dispatch") if not p.error]
         if not pts:
             continue
         shown = True
@@ -209,8 +187,9 @@ def roofline(r, folder):
         if bw:
             ys = [min(bw * i, peak[0] if peak else float("inf")) for i in intensities]
             ax.plot(intensities, ys, color=color, label=f"{target} bandwidth ({bw:.0f} GB/s)")
-    for kernel, marker in (("motion", "o"), ("trig", "s")):
-        facts = _kernel_facts(r, kernel)
+    kernels = [k for k in r.kernels() if r.kernel(k).get("flops_per_elem") and r.kernel(k).get("bytes_per_elem")]
+    for kernel, marker in zip(kernels, "osD^v<>"):
+        facts = r.kernel(kernel)
         model_i = facts["flops_per_elem"] / facts["bytes_per_elem"]
         for target, color in (("L2", "tab:green"), ("DRAM", "tab:red")):
             n = next((s[0] for s in r.sizes() if s[1] == target), None)
@@ -232,8 +211,8 @@ def roofline(r, folder):
     ax.set_ylabel("GFlop/s (single precision)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=6.5, loc="lower right")
-    ax.set_title(f"Roofline at {top} workers (trig's 44 flops: libmvec's sin+cos fast path, counted)\n{r.title()}",
-                 fontsize=9)
+    flops = ", ".join(f"{k} {r.kernel(k)['flops_per_elem']:g}" for k in kernels)
+    ax.set_title(f"Roofline at {top} workers (model flops per element: {flops})\n{r.title()}", fontsize=9)
     return save(fig, folder, "roofline")
 
 

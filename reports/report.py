@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from plots import all_plots, finite, human_bytes  # noqa: E402
-from results import Results  # noqa: E402
+from results import Results, point_name, write_whole  # noqa: E402
 
 BOOK = ("The book this project grew from measured, in Python on 8 cores, a memory-bound kernel "
         "at 4.25x on 2 workers, capped near 4x, and a compute-bound kernel at 5.49x on 8 workers.")
@@ -32,13 +32,12 @@ def table(header, rows):
     return "\n".join(out)
 
 
-def target_n(r, target):
-    return next((n for n, t, _, _ in r.sizes() if t == target), None)
+def workers_header(counts):
+    return [f"{w} worker{'s' if w > 1 else ''}" for w in counts]
 
 
-def point(r, kernel, variant, mode, n, workers):
-    pts = r.select(kernel=kernel, variant=variant, mode=mode, n=n, workers=workers)
-    return pts[0] if pts and not pts[0].error else None
+def series_workers(s, top):
+    return 1 if s.variant.get("reference") else top
 
 
 def machine_section(r):
@@ -88,7 +87,8 @@ def ceilings_section(r):
     src = r.probe.get("source", {})
     return ("## Ceilings\n\n"
             f"Bandwidth from {src.get('bandwidth', '?')}; compute from {src.get('compute', '?')}. "
-            "GB/s counted as likwid-bench counts its traffic (daxpy: 12 bytes per element, as the motion kernel).\n\n"
+            f"GB/s counted as likwid-bench counts its traffic (daxpy: two streams read and one written, "
+            f"the {memory_kernel(r)} kernel's pattern).\n\n"
             + table(["footprint", "test"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows))
 
 
@@ -99,17 +99,16 @@ def verdict_section(r):
     top = counts[-1]
     rows = []
     for target in ("L2", "L3", "DRAM"):
-        n = target_n(r, target)
+        n = r.target_n(target)
         if n is None:
             continue
         for kernel in r.kernels():
-            for variant, mode in (("serial", "batched"), ("omp", "batched"), ("omp", "pertick"),
-                                  ("proc", "batched"), ("proc", "pertick"), ("mpi", "batched"), ("mpi", "pertick")):
-                w = 1 if variant == "serial" else top
-                v = r.verdict(f"{kernel}/{variant}/{mode}/n:{n}/workers:{w}")
+            for s in r.series():
+                w = series_workers(s, top)
+                v = r.verdict(point_name(kernel, s.name, s.mode, n, w))
                 if not v:
                     continue
-                rows.append([target, kernel, f"{variant} {mode if variant != 'serial' else ''}".strip(), w,
+                rows.append([target, kernel, s.label, w,
                              fmt(v.get("gbps"), ".1f"),
                              fmt(100 * v["bandwidth_fraction"], ".0f") + "%" if "bandwidth_fraction" in v else "-",
                              fmt(100 * v["compute_fraction"], ".0f") + "%" if "compute_fraction" in v else "-",
@@ -119,10 +118,10 @@ def verdict_section(r):
     small = min(n for n, *_ in r.sizes())
     small_rows = []
     for kernel in r.kernels():
-        for variant in ("omp", "proc", "mpi"):
-            v = r.verdict(f"{kernel}/{variant}/pertick/n:{small}/workers:{top}")
+        for s in r.series(reference=False):
+            v = r.verdict(point_name(kernel, s.name, "pertick", small, top)) if s.mode == "pertick" else None
             if v:
-                small_rows.append([kernel, f"{variant} pertick", top, fmt(v.get("gbps"), ".1f"),
+                small_rows.append([kernel, s.label, top, fmt(v.get("gbps"), ".1f"),
                                    fmt(100 * v.get("dispatch_share", float("nan")), ".0f") + "%", f"**{v['verdict']}**"])
     knees = [[k["kernel"], int(k["n"]), k["variant"], k["mode"],
               " ".join(f"{int(s['workers'])}:{s['speedup']:.2f}" for s in k["speedups"]),
@@ -136,69 +135,91 @@ def verdict_section(r):
             f"{100 * th.get('dispatch_bound', 0.5):.0f}% of a tick; otherwise the point is *unexplained* and its "
             "fractions are given instead of a guess.\n\n" + notes + "\n\n"
             + table(["size", "kernel", "variant", "workers", "GB/s", "of bandwidth", "of compute", "dispatch", "verdict"], rows)
-            + f"\n\nAt the smallest size (n = {small}, {human_bytes(small * 8)}), per tick:\n\n"
+            + f"\n\nAt the smallest size (n = {small}, {human_bytes(r.footprint(small) or 0)}), per tick:\n\n"
             + table(["kernel", "variant", "workers", "GB/s", "dispatch", "verdict"], small_rows)
             + "\n\nThe knee: the worker count after which adding workers gives less than "
             f"{100 * th.get('knee', 0.25):.0f}% of the ideal gain (speedups over serial by worker count).\n\n"
             + table(["kernel", "n", "variant", "mode", "speedups", "knee"], knees))
 
 
+def emitting(r):
+    """Kernels that emit per worker and merge (their points carry a merge time)."""
+    return [k for k in r.kernels() if any(finite(p.merge_us) for p in r.select(kernel=k))]
+
+
+def memory_kernel(r):
+    """The first memory-bound kernel of the table, which the team comparisons use."""
+    return next((k for k in r.kernels() if r.kernel(k).get("bound") == "memory" and k not in emitting(r)),
+                (r.kernels() or [None])[0])
+
+
+def _compare(r, a, b, top):
+    """One sentence comparing teams a and b, when the table says what their difference isolates."""
+    kernel, n = memory_kernel(r), r.target_n("L2")
+    da, db = (next((p for p in r.select(variant=v["name"], mode="dispatch", workers=top) if not p.error), None)
+              for v in (a, b))
+    if not (da and db):
+        return None
+    what = None
+    if a.get("hooks") and b.get("hooks") and bool(a.get("barriers")) != bool(b.get("barriers")):
+        own, ours = (a, b) if not a.get("barriers") else (b, a)
+        what = (f"the runtime: {own['label']} synchronise through their own runtime, {ours['label']} through "
+                f"the {ours['barriers'][0]} barrier, both threads of one process")
+    elif bool(a.get("hooks")) != bool(b.get("hooks")) and a.get("barriers") and a.get("barriers") == b.get("barriers"):
+        what = (f"threads against processes: {a['label']} and {b['label']} run the same team on the same "
+                f"{a['barriers'][0]} barrier, so the difference is what sharing an address space saves")
+    if not what:
+        return None
+    text = (f"{a['label']} against {b['label']} isolates {what}. Per-tick dispatch: {da.overhead_us:.2f} us against "
+            f"{db.overhead_us:.2f} us ({da.overhead_us / db.overhead_us:.2f}x)")
+    pa, pb = (r.point(kernel, v["name"], "batched", n, top) if n else None for v in (a, b))
+    if pa and pb:
+        text += f"; {kernel} at the L2 target {pa.gbps:.1f} against {pb.gbps:.1f} GB/s ({pa.gbps / pb.gbps:.2f}x)"
+    return text + "."
+
+
 def threads_vs_processes(r):
     counts = r.worker_counts()
     top = counts[-1]
-    parts = []
-    for target in ("DRAM", "L2"):
-        n = target_n(r, target)
-        omp, proc = (point(r, "motion", v, "batched", n, top) for v in ("omp", "proc")) if n else (None, None)
-        if omp and proc:
-            parts.append(f"on motion at the {target} target ({top} workers, batched) OpenMP reaches {omp.gbps:.1f} GB/s "
-                         f"and processes {proc.gbps:.1f} GB/s ({proc.gbps / omp.gbps:.2f}x)")
-    dis = {v: next((p for p in r.select(variant=v, mode="dispatch", workers=top) if not p.error), None)
-           for v in ("omp", "proc", "proc-pthread")}
-    if dis["omp"] and dis["proc"]:
-        text = (f"a per-tick dispatch costs OpenMP {dis['omp'].overhead_us:.2f} us and the process team "
-                f"{dis['proc'].overhead_us:.2f} us ({dis['proc'].overhead_us / dis['omp'].overhead_us:.2f}x)")
-        if dis["proc-pthread"]:
-            text += f", {dis['proc-pthread'].overhead_us:.1f} us with a pthread process-shared barrier instead"
-        parts.append(text)
-    reached = []
-    for target in ("DRAM", "L2"):
-        n = target_n(r, target)
-        omp, mpi = (point(r, "motion", v, "batched", n, top) for v in ("omp", "mpi")) if n else (None, None)
-        if omp and mpi:
-            reached.append(f"{mpi.gbps:.1f} GB/s at the {target} target ({mpi.gbps / omp.gbps:.2f}x OpenMP)")
-    if reached:
-        parts.append("MPI ranks sharing the arrays through MPI-3 windows reach, on motion, " + " and ".join(reached))
-    if dis.get("omp"):
-        mdis = {v: next((p for p in r.select(variant=v, mode="dispatch", workers=top) if not p.error), None)
-                for v in ("mpi", "mpi-futex")}
-        if mdis["mpi"]:
-            text = f"a per-tick MPI_Barrier costs {mdis['mpi'].overhead_us:.2f} us"
-            if mdis["mpi-futex"]:
-                text += f" and a futex barrier in the shared window {mdis['mpi-futex'].overhead_us:.2f} us"
-            parts.append(text)
-    n = target_n(r, "L2")
-    start = {v: point(r, "motion", v, "startup", n, top if v != "serial" else 1) for v in ("serial", "omp", "proc")} if n else {}
-    if start.get("omp") and start.get("proc"):
-        parts.append(f"starting the team (with first touch of {human_bytes(n * 8)}) takes "
-                     f"{start['omp'].seconds * 1e3:.2f} ms for threads and {start['proc'].seconds * 1e3:.2f} ms for "
-                     f"processes" + (f" ({start['serial'].seconds * 1e3:.2f} ms for one thread alone)" if start.get("serial") else ""))
-    if not parts:
+    kernel, rows = memory_kernel(r), []
+    n_start = r.target_n("L2")
+    for v in r.teams():
+        cells = []
+        for target in ("DRAM", "L2"):
+            n = r.target_n(target)
+            p = r.point(kernel, v["name"], "batched", n, top) if n else None
+            cells.append(fmt(p.gbps, ".1f") if p else "-")
+        d = next((p for p in r.select(variant=v["name"], mode="dispatch", workers=top) if not p.error), None)
+        st = r.point(kernel, v["name"], "startup", n_start, top) if n_start else None
+        cells += [fmt(d.overhead_us, ".2f") if d else "-", fmt(st.seconds * 1e3, ".2f") if st else "-"]
+        if any(c != "-" for c in cells):
+            rows.append([f"{v['label']} (`{v['name']}`)"] + cells)
+    if not rows:
         return ""
-    return ("## Threads or processes?\n\nOn this machine, with " + f"{top} workers: " + "; ".join(parts) + ". "
-            "All run the same compiled loop on the same slices of the same kind of memory, so the differences "
-            "are the execution model's: how work is dispatched and how a team starts, not how fast a core "
-            "streams data.")
+    teams = r.teams(launched=False)
+    pairs = [_compare(r, a, b, top) for i, a in enumerate(teams) for b in teams[i + 1:]]
+    pairs = [p for p in pairs if p]
+    start_n = f" ({human_bytes(r.footprint(n_start) or 0)} first-touched)" if n_start else ""
+    return ("## Threads or processes?\n\n"
+            f"On this machine, with {top} workers, {kernel} batched; dispatch is the per-tick overhead at 1024 "
+            f"elements per worker on each team's default barrier; start-up is prepare at the L2 target{start_n}. "
+            "All run the same compiled loop on the same slices of the same kind of memory, so the differences are "
+            "the execution model's: how work is dispatched and how a team starts, not how fast a core streams "
+            "data.\n\n"
+            + table(["team", "GB/s at DRAM", "GB/s at L2", "dispatch (us/tick)", "start-up (ms)"], rows)
+            + ("\n\n" + "\n".join(f"- {p}" for p in pairs) if pairs else ""))
 
 
 def book_section(r):
     counts = r.worker_counts()
     rows = []
-    for kernel, target in (("motion", "DRAM"), ("trig", "L2")):
-        n = target_n(r, target)
+    kernels = [(k, "DRAM" if r.kernel(k).get("bound") == "memory" else "L2") for k in r.kernels()
+               if r.kernel(k).get("bound") in ("memory", "compute") and k not in emitting(r)]
+    for kernel, target in kernels:
+        n = r.target_n(target)
         for w in counts:
-            best = max((p for p in (point(r, kernel, v, "batched", n, w) for v in ("omp", "proc")) if p),
-                       key=lambda p: p.speedup, default=None) if n else None
+            pts = [r.point(kernel, v["name"], "batched", n, w) for v in r.teams(launched=False)] if n else []
+            best = max((p for p in pts if p), key=lambda p: p.speedup, default=None)
             if best:
                 rows.append([kernel, target, w, f"{best.speedup:.2f}x", best.variant])
     return ("## Against the book\n\n" + BOOK + " Here, in C, the best batched speedup over serial at the same N:\n\n"
@@ -215,67 +236,65 @@ def per_n_section(r, plots):
     for n, target, level, fp in r.sizes():
         rows = []
         for kernel in r.kernels(baselines=True):
-            for variant, mode in (("serial", "batched"), ("omp", "batched"), ("omp", "pertick"),
-                                  ("proc", "batched"), ("proc", "pertick"), ("mpi", "batched"), ("mpi", "pertick")):
-                pts = {p.workers: p for p in r.select(kernel=kernel, variant=variant, mode=mode, n=n)}
+            for s in r.series():
+                pts = {p.workers: p for p in r.select(kernel=kernel, variant=s.name, mode=s.mode, n=n)}
                 if not pts:
                     continue
                 cells = []
                 for w in counts:
                     p = pts.get(w)
                     cells.append("-" if not p else "failed" if p.error else f"{p.gbps:.1f} ({p.speedup:.2f}x)")
-                rows.append([kernel, f"{variant} {mode}" if variant != "serial" else "serial"] + cells)
+                rows.append([kernel, s.label] + cells)
         gb, sp = plots["per_n"][n]
         out.append(f"### n = {n} ({human_bytes(fp)}, {target + ' target' if target else level})\n\n"
-                   + table(["kernel", "variant"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows)
+                   + table(["kernel", "variant"] + workers_header(counts), rows)
                    + f"\n\n[GB/s plot]({gb}) · [speedup plot]({sp})")
     return "\n\n".join(out)
 
 
 def vectorisation_section(r):
+    ref = r.reference()
     rows = []
-    for target in ("L2", "L3"):
-        n = target_n(r, target)
-        vec, sca = point(r, "trig", "serial", "batched", n, 1), point(r, "trig-scalar", "serial", "batched", n, 1)
-        if vec and sca:
-            rows.append([target, n, f"{vec.ns_per_elem_tick:.3f}", f"{sca.ns_per_elem_tick:.3f}",
-                         f"{sca.ns_per_elem_tick / vec.ns_per_elem_tick:.1f}x"])
+    baselines = [k for k in r.kernels(baselines=True) if r.kernel(k).get("baseline")]
+    for base in baselines:
+        kernel = next((k for k in r.kernels() if base.startswith(k + "-")), None)
+        for target in ("L2", "L3"):
+            n = r.target_n(target)
+            vec, sca = (r.point(k, ref["name"], "batched", n, 1) if ref and n and kernel else None for k in (kernel, base))
+            if vec and sca:
+                rows.append([target, n, kernel, f"{vec.ns_per_elem_tick:.3f}", base, f"{sca.ns_per_elem_tick:.3f}",
+                             f"{sca.ns_per_elem_tick / vec.ns_per_elem_tick:.1f}x"])
     if not rows:
         return ""
-    return ("## Vectorisation\n\nThe trig kernel through libmvec's vector sinf/cosf against the same loop as a plain "
-            "-O3 build leaves it (one scalar sincosf per element), serial, ns per element-tick:\n\n"
-            + table(["size", "n", "vector (libmvec)", "scalar (sincosf)", "gain"], rows))
+    return ("## Vectorisation\n\nEach kernel against its baseline (the same loop as a plain -O3 build leaves it), "
+            "serial, ns per element-tick:\n\n"
+            + table(["size", "n", "kernel", "ns", "baseline", "ns", "gain"], rows))
 
 
 def starve_section(r):
     """The emitting kernel: the scan (timed) and the merge of the workers' segments (apart)."""
     counts = r.worker_counts()
     rows = []
-    for n, target, level, fp in r.sizes():
-        for variant, mode in (("serial", "batched"), ("omp", "batched"), ("proc", "batched")):
-            cells = []
-            for w in ([1] if variant == "serial" else counts):
-                p = point(r, "starve", variant, mode, n, w)
-                cells.append(f"{p.ns_per_elem_tick:.3f} ns, merge {p.merge_us:.0f} us" if p and finite(p.merge_us) else "-")
-            if any(c != "-" for c in cells):
-                rows.append([n, target or level, variant] + cells + [""] * (len(counts) - len(cells)))
+    kernels = emitting(r)
+    for kernel in kernels:
+        for n, target, level, fp in r.sizes():
+            for s in r.series():
+                if s.mode != "batched" or s.variant.get("launched"):
+                    continue
+                cells = []
+                for w in ([1] if s.variant.get("reference") else counts):
+                    p = r.point(kernel, s.name, "batched", n, w)
+                    cells.append(f"{p.ns_per_elem_tick:.3f} ns, merge {p.merge_us:.0f} us" if p and finite(p.merge_us) else "-")
+                if any(c != "-" for c in cells):
+                    rows.append([n, target or level, s.name] + cells + [""] * (len(counts) - len(cells)))
     if not rows:
         return ""
-    return ("## starve: the scan and the merge\n\n"
+    return (f"## {', '.join(kernels)}: the scan and the merge\n\n"
             "Each worker writes the indices whose energy is <= 0 into its own slice of a scratch array "
             "(its segment: disjoint by the partition, no lock, no buffer to size); after the runs one thread "
             "merges the segments in worker order into `to_remove`, equal to the serial scan bit for bit. "
             "Scan: ns per element-tick, median; merge: us, once per run, timed apart from the scan.\n\n"
-            + table(["n", "size", "variant"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows))
-
-
-TEAMS = {
-    "omp": "omp (a parallel region per tick)",
-    "proc": "proc (futex barrier, release and join)",
-    "proc-pthread": "proc-pthread (pthread barrier, release and join)",
-    "mpi": "mpi (one MPI_Barrier per tick)",
-    "mpi-futex": "mpi-futex (one futex barrier in the shared window per tick)",
-}
+            + table(["n", "size", "variant"] + workers_header(counts), rows))
 
 
 def dispatch_section(r):
@@ -283,34 +302,34 @@ def dispatch_section(r):
     if not counts:
         return ""
     rows = []
-    for v in ("omp", "proc", "proc-pthread", "mpi", "mpi-futex"):
+    for s in r.dispatch_series():
         cells = []
         for w in counts:
-            p = next((p for p in r.select(variant=v, mode="dispatch", workers=w) if not p.error), None)
+            p = next((p for p in r.select(variant=s.name, mode="dispatch", workers=w) if not p.error), None)
             cells.append(f"{p.overhead_us:.3f} ({min(p.reps):.3f}..{max(p.reps):.3f})" if p and p.reps else "-")
-        if v.startswith("mpi") and all(c == "-" for c in cells):
-            continue
-        rows.append([TEAMS[v]] + cells)
+        if any(c != "-" for c in cells):
+            rows.append([f"{s.name}: {s.label}"] + cells)
     start_rows = []
+    kernel = memory_kernel(r)
     for n, target, _, fp in r.sizes():
         if not target:
             continue
-        for v in ("serial", "omp", "proc"):
+        for v in r.variants:
             cells = []
             for w in counts:
-                p = point(r, "motion", v, "startup", n, w)
+                p = r.point(kernel, v["name"], "startup", n, w)
                 cells.append(f"{p.seconds * 1e3:.2f}" if p else "-")
             if any(c != "-" for c in cells):
-                start_rows.append([f"{target} ({human_bytes(fp)})", v] + cells)
+                start_rows.append([f"{target} ({human_bytes(fp)})", v["name"]] + cells)
+    launched = [v["label"] for v in r.teams() if v.get("launched")]
     return ("## Dispatch and start-up\n\nPer-tick dispatch overhead, EPCC style: (per-tick run - batched run) / ticks "
             "on 1024 elements per worker, us: median (min..max over repetitions).\n\n"
-            + table(["team"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows)
-            + ("\n\nThe MPI rows have no dispatcher: every rank runs its own loop and the ranks meet once per "
-               "tick, where the other teams' parent releases and then joins its workers. Each MPI repetition is a "
-               "batched and a per-tick mpirun job of its own."
-               if any(p.variant.startswith("mpi") for p in r.points.values() if p.mode == "dispatch") else "")
+            + table(["team"] + workers_header(counts), rows)
+            + (f"\n\n{' and '.join(launched)} have no dispatcher: every rank runs its own loop and the ranks meet once "
+               "per tick, where the other teams' parent releases and then joins its workers. Each of their "
+               "repetitions is a batched and a per-tick mpirun job of its own." if launched else "")
             + "\n\nTeam start-up (prepare: create threads or fork, pin, first-touch the arrays), ms, median:\n\n"
-            + table(["footprint", "variant"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], start_rows))
+            + table(["footprint", "variant"] + workers_header(counts), start_rows))
 
 
 def noise_section(r):
@@ -329,10 +348,11 @@ def noise_section(r):
 def write(r, folder):
     plots = all_plots(r, folder)
     counts = r.worker_counts()
+    kernels = ", ".join(f"{k} ({r.kernel(k).get('bound', '?')}-bound, {r.kernel(k).get('bytes_per_elem', float('nan')):g} "
+                        "bytes per element-tick)" for k in r.kernels())
     sections = [
         f"# ceilings report: {r.title()}\n\n"
-        f"Two kernels of 12 bytes per element-tick, motion (memory-bound) and trig (compute-bound), run serially, "
-        f"with OpenMP threads and with forked processes on shared memory, over {len(r.sizes())} sizes and "
+        f"Kernels {kernels}, run by {', '.join(v['label'] for v in r.variants)}, over {len(r.sizes())} sizes and "
         f"{len(counts)} worker counts ({', '.join(map(str, counts))}); every point was checked against serial bit "
         "for bit. Regenerate with `ninja -C build report`.",
         "\n".join(f"> missing: {m}" for m in r.missing) if r.missing else "",
@@ -349,20 +369,14 @@ def write(r, folder):
         f"![dispatch overhead]({plots['dispatch']})",
     ]
     for target in ("L2", "DRAM"):
-        n = target_n(r, target)
+        n = r.target_n(target)
         if n in plots["per_n"]:
             gb, sp = plots["per_n"][n]
             sections.append(f"![GB/s at the {target} target]({gb})\n\n![speedup at the {target} target]({sp})")
     sections += [noise_section(r), per_n_section(r, plots)]
     text = "\n\n".join(s for s in sections if s) + "\n"
     path = os.path.join(folder, "report.md")
-    try:
-        with open(path + ".part", "w") as f:
-            f.write(text)
-        os.replace(path + ".part", path)
-    finally:
-        if os.path.exists(path + ".part"):
-            os.remove(path + ".part")
+    write_whole(path, lambda f: f.write(text))
     return path
 
 

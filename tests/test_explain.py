@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""ceilings explain on a sweep recorded on the 2-vCPU build machine (tests/data/results-vm):
+"""ceilings explain on the sweep recorded on the 2-vCPU build machine (reports/vm-2vcpu-sapphire-rapids):
 the verdicts the ceilings issue names must come out of the real numbers, every point gets one
 of the verdicts, knees are found, and a folder without its probe says what that costs.
 Usage: test_explain.py CEILINGS RESULTS_DIR"""

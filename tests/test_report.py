@@ -47,10 +47,19 @@ with tempfile.TemporaryDirectory() as tmp:
     expect("![roofline](roofline.png)" in text, "the roofline is not shown")
     expect("bandwidth-bound (DRAM)" in text and "compute-bound" in text, "verdicts not in the report")
     expect(not [f for f in os.listdir(folder) if f.endswith(".part")], "a .part file was left")
-    # the recorded sweep has MPI points: they stand next to OpenMP and processes
-    expect("| mpi batched |" in text and "| mpi pertick |" in text, "no MPI rows in the verdicts")
-    expect("mpi (one MPI_Barrier per tick)" in text and "mpi-futex (" in text, "no MPI rows in the dispatch table")
-    expect("MPI ranks sharing the arrays through MPI-3 windows reach" in text, "no MPI in threads or processes")
+    # every variant of the table the folder carries stands in the verdicts, the dispatch table and
+    # the team comparison, under the label the table gives it (the recorded sweep has MPI points)
+    variants = json.load(open(os.path.join(folder, "verdicts.json"))).get("variants") or []
+    expect(len(variants) >= 4, f"the folder's variant table: {variants}")
+    for v in variants:
+        if v.get("reference"):
+            continue
+        for mode in v["modes"]:
+            label = f"{v['label']}, {'per tick' if mode == 'pertick' else mode}"
+            expect(f"| {label} |" in text, f"no {label!r} rows in the verdicts")
+        expect(f"| {v['label']} (`{v['name']}`) |" in text, f"no {v['name']} in threads or processes")
+        for b in v["barriers"][1:]:
+            expect(f"| {v['name']}-{b}: " in text, f"no {v['name']}-{b} row in the dispatch table")
 
     # only bench.json: still a report, which says what each missing part costs
     bare = os.path.join(tmp, "bare")
