@@ -148,7 +148,7 @@ static void check_series(struct check *c, const struct ceil_kernel *k, const str
     for (unsigned z = launched && c->quick ? 2 : 0; z < sizeof sizes / sizeof sizes[0] && !c->stopped; z++) {
         unsigned counts[MAX_CASE_WORKERS];
         unsigned nw = worker_counts(c, s->variant, sizes[z], counts);
-        printf("%-7s %-13s %-8s %-7zu", k->name, s->name,
+        printf("%-11s %-16s %-8s %-7zu", k->name, s->name,
                s->variant->traits & CEIL_REFERENCE ? "-" : ceil_mode_name(s->mode), sizes[z]);
         for (unsigned i = 0; i < nw && !c->stopped; i++)
             (launched ? check_job : check_case)(c, k, s, sizes[z], counts[i]);
@@ -160,7 +160,7 @@ static void check_series(struct check *c, const struct ceil_kernel *k, const str
 static void check_variant(struct check *c, const struct ceil_variant *v)
 {
     if ((v->traits & CEIL_LAUNCHED) && !ceil_mpi_launcher_found()) {
-        printf("%-7s %-13s not checked: mpirun not found\n", "-", v->name);
+        printf("%-11s %-16s not checked: mpirun not found\n", "-", v->name);
         return;
     }
     for (unsigned k = 0; k < ceil_kernel_count && !c->stopped; k++)
@@ -200,7 +200,7 @@ int ceil_cmd_check(int argc, char **argv)
     size_t fail_len = 0;
     c.fails = open_memstream(&fail_text, &fail_len);
 
-    printf("%-7s %-13s %-8s %-7s %s\n", "kernel", "variant", "mode", "n", "workers:result");
+    printf("%-11s %-16s %-8s %-7s %s\n", "kernel", "variant", "mode", "n", "workers:result");
     for (unsigned v = 0; v < ceil_variant_count && !c.stopped; v++)
         check_variant(&c, &ceil_variants[v]);
     double secs = ceil_now() - t0;
