@@ -12,7 +12,8 @@ trap 'rm -f "$err"' EXIT
 
 for case in "INT proc futex batched 1e6" "TERM proc futex batched 1e6" "INT proc pthread batched 1e6" \
     "INT proc pthread pertick 4096" "INT proc futex pertick 4096" "INT omp futex batched 1e6" \
-    "TERM omp futex batched 1e6"; do
+    "TERM omp futex batched 1e6" "INT threads futex batched 1e6" "TERM threads futex pertick 4096" \
+    "INT threads pthread pertick 4096"; do
     set -- $case
     sig=$1 variant=$2 barrier=$3 mode=$4 n=$5
     shm_before=$(shm_listing)

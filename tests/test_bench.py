@@ -54,16 +54,22 @@ with tempfile.TemporaryDirectory() as tmp:
         for k in ("motion", "trig", "starve"):
             want.add(f"{k}/serial/batched/n:{s['n']}/workers:1")
             for w in counts:
-                for v in ("omp", "proc"):
+                for v in ("omp", "proc", "threads"):
                     for m in ("batched",) if k == "starve" else ("batched", "pertick"):
                         want.add(f"{k}/{v}/{m}/n:{s['n']}/workers:{w}")
         if s.get("target") in ("L2", "L3"):
             want.add(f"trig-scalar/serial/batched/n:{s['n']}/workers:1")
     missing = want - names
     expect(not missing, f"planned points missing: {sorted(missing)[:5]}")
-    for v in ("omp", "proc", "proc-pthread"):
+    for v in ("omp", "proc", "proc-pthread", "threads", "threads-pthread"):
         expect(any(re.match(rf"motion/{v}/dispatch/", n) for n in names), f"no {v} dispatch point")
-    expect(sum(n.split("/")[2] == "startup" for n in names) >= 1 + 2 * len(counts), "start-up points missing")
+    expect(sum(n.split("/")[2] == "startup" for n in names) >= 1 + 3 * len(counts), "start-up points missing")
+    # the variant table in the context: every variant with its traits, serial the one reference
+    variants = {v["name"]: v for v in json.loads(ctx.get("variants", "[]"))}
+    expect({"serial", "omp", "proc", "threads"} <= set(variants), f"variant table in the context: {sorted(variants)}")
+    expect([n for n, v in variants.items() if v["reference"]] == ["serial"], "serial is not the one reference")
+    expect(variants.get("threads", {}).get("barriers") == ["futex", "pthread"], f"threads: {variants.get('threads')}")
+    expect(all(v["label"] and v["color"] and v["summary"] for v in variants.values()), "a variant without label")
     expect("mpi" in ctx, "context has no mpi")
     if ctx.get("mpi", "").startswith("mpirun"):  # built with MPI, and mpirun found: jobs at the targets
         for s in plan["sizes"]:

@@ -113,6 +113,7 @@ int main(int argc, char **argv)
         cpus[w] = ceil_topo_cpu_for(&topo, w);
     soak(ceil_variant_find("proc"), 1000, &topo, cpus);
     soak(ceil_variant_find("omp"), 200, &topo, cpus);
+    soak(ceil_variant_find("threads"), 1000, &topo, cpus);
     ceil_topo_free(&topo);
     return EXPECT_DONE();
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 
 /* Each variant's operations, from its own file. */
-extern const struct ceil_variant_ops ceil_serial_ops, ceil_omp_ops, ceil_proc_ops, ceil_mpi_ops;
+extern const struct ceil_variant_ops ceil_serial_ops, ceil_omp_ops, ceil_proc_ops, ceil_threads_ops, ceil_mpi_ops;
 
 enum {
     BATCHED = CEIL_MODE_BIT(CEIL_BATCHED),
@@ -21,6 +21,7 @@ const struct ceil_variant ceil_variants[] = {
     { "serial", "serial", "one worker over the whole range: the reference", &ceil_serial_ops, BATCHED, 0, CEIL_BARRIER_FUTEX, CEIL_REFERENCE | CEIL_HOOKS, "nothing to dispatch", "black", "x" },
     { "omp", "OpenMP threads", "OpenMP threads in one process, thread t on slice t", &ceil_omp_ops, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_HOOKS, "a parallel region per tick", "tab:blue", "o" },
     { "proc", "processes", "forked processes writing disjoint slices of shared memory", &ceil_proc_ops, BOTH, FUTEX | PTHREAD, CEIL_BARRIER_FUTEX, 0, "release and join through the barrier", "tab:orange", "s" },
+    { "threads", "pthreads", "a team of plain pthreads in one process on the futex barrier, as proc", &ceil_threads_ops, BOTH, FUTEX | PTHREAD, CEIL_BARRIER_FUTEX, CEIL_HOOKS, "release and join through the barrier", "tab:purple", "^" },
 #ifdef CEIL_HAVE_MPI
     { "mpi", "MPI ranks", "one MPI rank per worker (mpirun -np W); a node's ranks share MPI-3 windows", &ceil_mpi_ops, BOTH, MPI | FUTEX, CEIL_BARRIER_MPI, CEIL_LAUNCHED, "the ranks meet at the barrier", "tab:green", "D" },
 #endif
