@@ -252,6 +252,62 @@ static void probe_bandwidth(struct probe *p, enum probe_kind k, const struct cei
                s->target ? s->target : "-", level, p->plan.workers[wi].count, m.rate);
 }
 
+/* A larger working set is never faster: a daxpy figure below 90% of the next larger size's
+ * was a noisy sample (a shared host), measured twice more and the best kept. */
+static void remeasure_dips(struct probe *p, int json)
+{
+    for (unsigned w = 0; w < p->plan.n_workers && !ceil_stop_signal(); w++) {
+        json_t *prev, *b;
+        size_t i;
+        for (int pass = 0; pass < 2; pass++) /* a fixed dip can reveal the one before it */
+            for (prev = NULL, i = 0; i < json_array_size(p->bandwidth); i++) {
+                b = json_array_get(p->bandwidth, i);
+                if (strcmp(json_string_value(json_object_get(b, "kind")), "daxpy") != 0 ||
+                    json_integer_value(json_object_get(b, "workers")) != p->plan.workers[w].count)
+                    continue;
+                double here = json_real_value(json_object_get(b, "gbps"));
+                if (prev && p->samples > 1 && json_real_value(json_object_get(prev, "gbps")) < 0.9 * here) {
+                    struct measured m;
+                    uint64_t bytes = (uint64_t)json_integer_value(json_object_get(prev, "bytes"));
+                    if (measure_best(p, DAXPY, bytes, w, p->samples, &m) == 0 &&
+                        m.rate > json_real_value(json_object_get(prev, "gbps"))) {
+                        json_object_set_new(prev, "gbps", json_real(m.rate));
+                        json_object_set_new(prev, "seconds", json_real(m.seconds));
+                    }
+                    json_object_set_new(prev, "samples",
+                                        json_integer(json_integer_value(json_object_get(prev, "samples")) + p->samples));
+                    if (!json)
+                        printf("%-6s %-12lld %-8s %-7s %-8u %9.2f GB/s (re-measured: below a larger size)\n",
+                               "daxpy", (long long)json_integer_value(json_object_get(prev, "n")), "-", "-",
+                               p->plan.workers[w].count, json_real_value(json_object_get(prev, "gbps")));
+                }
+                prev = b;
+            }
+    }
+}
+
+/* peakflops in L1 at every worker count, and its scaling over one worker. */
+static void probe_compute(struct probe *p, int json)
+{
+    double one = 0;
+    for (unsigned w = 0; w < p->plan.n_workers && !ceil_stop_signal(); w++) {
+        struct measured m;
+        uint64_t bytes = 16000ULL * p->plan.workers[w].count; /* 16 kB a worker: in L1 */
+        if (measure(p, PEAKFLOPS, bytes, w, &m) != 0)
+            continue;
+        if (w == 0)
+            one = m.rate;
+        json_array_append_new(p->compute, json_pack("{s:s, s:s, s:s, s:I, s:o, s:f, s:f}", "kind", "peakflops",
+                                                   "source", source_of(p, PEAKFLOPS), "test",
+                                                   p->test[PEAKFLOPS] ? p->test[PEAKFLOPS] : "peakflops", "workers",
+                                                   (json_int_t)p->plan.workers[w].count, "cpus", cpus_json(&m),
+                                                   "gflops", m.rate, "scaling", one > 0 ? m.rate / one : NAN));
+        if (!json)
+            printf("%-6s %-12s %-8s %-7s %-8u %9.2f GFlop/s (x%.2f of one worker)\n", "flops", "-", "-", "L1",
+                   p->plan.workers[w].count, m.rate, one > 0 ? m.rate / one : NAN);
+    }
+}
+
 int ceil_cmd_probe(int argc, char **argv)
 {
     const char *results = NULL;
@@ -298,53 +354,8 @@ int ceil_cmd_probe(int argc, char **argv)
                 probe_bandwidth(&p, LOAD, &p.plan.sizes[s], w, json);
             }
         }
-    /* A larger working set is never faster: a daxpy figure below 90% of the next larger size's
-     * was a noisy sample (a shared host), measured twice more and the best kept. */
-    for (unsigned w = 0; w < p.plan.n_workers && !ceil_stop_signal(); w++) {
-        json_t *prev, *b;
-        size_t i;
-        for (int pass = 0; pass < 2; pass++) /* a fixed dip can reveal the one before it */
-            for (prev = NULL, i = 0; i < json_array_size(p.bandwidth); i++) {
-                b = json_array_get(p.bandwidth, i);
-                if (strcmp(json_string_value(json_object_get(b, "kind")), "daxpy") != 0 ||
-                    json_integer_value(json_object_get(b, "workers")) != p.plan.workers[w].count)
-                    continue;
-                double here = json_real_value(json_object_get(b, "gbps"));
-                if (prev && p.samples > 1 && json_real_value(json_object_get(prev, "gbps")) < 0.9 * here) {
-                    struct measured m;
-                    uint64_t bytes = (uint64_t)json_integer_value(json_object_get(prev, "bytes"));
-                    if (measure_best(&p, DAXPY, bytes, w, p.samples, &m) == 0 &&
-                        m.rate > json_real_value(json_object_get(prev, "gbps"))) {
-                        json_object_set_new(prev, "gbps", json_real(m.rate));
-                        json_object_set_new(prev, "seconds", json_real(m.seconds));
-                    }
-                    json_object_set_new(prev, "samples",
-                                        json_integer(json_integer_value(json_object_get(prev, "samples")) + p.samples));
-                    if (!json)
-                        printf("%-6s %-12lld %-8s %-7s %-8u %9.2f GB/s (re-measured: below a larger size)\n",
-                               "daxpy", (long long)json_integer_value(json_object_get(prev, "n")), "-", "-",
-                               p.plan.workers[w].count, json_real_value(json_object_get(prev, "gbps")));
-                }
-                prev = b;
-            }
-    }
-    double one = 0;
-    for (unsigned w = 0; w < p.plan.n_workers && !ceil_stop_signal(); w++) {
-        struct measured m;
-        uint64_t bytes = 16000ULL * p.plan.workers[w].count; /* 16 kB a worker: in L1 */
-        if (measure(&p, PEAKFLOPS, bytes, w, &m) != 0)
-            continue;
-        if (w == 0)
-            one = m.rate;
-        json_array_append_new(p.compute, json_pack("{s:s, s:s, s:s, s:I, s:o, s:f, s:f}", "kind", "peakflops",
-                                                   "source", source_of(&p, PEAKFLOPS), "test",
-                                                   p.test[PEAKFLOPS] ? p.test[PEAKFLOPS] : "peakflops", "workers",
-                                                   (json_int_t)p.plan.workers[w].count, "cpus", cpus_json(&m),
-                                                   "gflops", m.rate, "scaling", one > 0 ? m.rate / one : NAN));
-        if (!json)
-            printf("%-6s %-12s %-8s %-7s %-8u %9.2f GFlop/s (x%.2f of one worker)\n", "flops", "-", "-", "L1",
-                   p.plan.workers[w].count, m.rate, one > 0 ? m.rate / one : NAN);
-    }
+    remeasure_dips(&p, json);
+    probe_compute(&p, json);
     json_t *doc = json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o}", "source", "bandwidth", source_of(&p, DAXPY),
                             "compute", source_of(&p, PEAKFLOPS), "likwid", ceil_likwid_json(&p.lw), "plan",
                             ceil_plan_json(&p.plan, &p.topo), "bandwidth", p.bandwidth, "compute", p.compute);
