@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,14 +94,31 @@ with tempfile.TemporaryDirectory() as tmp:
             for c in ("gbps", "ns_per_elem_tick", "speedup", "bytes_per_second", "items_per_second"):
                 expect(b.get(c, 0) > 0, f"{b['name']}: {c} = {b.get(c)}")
             expect(b["label"].startswith("cpus="), f"{b['name']}: label {b.get('label')}")
-            n, ticks, per_elem = int(parts[4]), b["ticks"], table[parts[1]]["bytes_per_elem"]
-            gbps = per_elem * n * ticks / (b["real_time"] * 1e-6) / 1e9
+            # real_time is the time of one tick, the same work in every run: N x ns per element-tick
+            n, per_elem = int(parts[4]), table[parts[1]]["bytes_per_elem"]
+            expect(b["time_unit"] == "us" and abs(b["real_time"] - b["ns_per_elem_tick"] * n * 1e-3) < 1e-6 * b["real_time"],
+                   f"{b['name']}: real_time {b['real_time']} us but N x ns/elem-tick = {b['ns_per_elem_tick'] * n * 1e-3}")
+            gbps = per_elem * n / (b["real_time"] * 1e-6) / 1e9
             expect(abs(gbps - b["gbps"]) < 1e-6 * gbps,
-                   f"{b['name']}: gbps {b['gbps']} but {per_elem:g}*N*T/s = {gbps}")
+                   f"{b['name']}: gbps {b['gbps']} but {per_elem:g}*N/tick = {gbps}")
+            expect(abs(b["bytes_per_second"] - b["gbps"] * 1e9) < 1e-6 * b["bytes_per_second"], f"{b['name']}: bytes_per_second")
+            # cpu_time counts every worker: the team's CPU over the same tick, from team_cpu_s
+            if parts[2] != "mpi":
+                expect(abs(b["cpu_time"] - b["team_cpu_s"] / b["ticks"] * 1e6) < 1e-6 * b["cpu_time"] + 1e-9,
+                       f"{b['name']}: cpu_time {b['cpu_time']} is not the team's {b['team_cpu_s']} s / ticks")
             if parts[1] == "starve":
                 expect(b.get("merge_us", -1) >= 0 and b.get("merged", 0) > 0, f"{b['name']}: no merge figures")
         if parts[3] == "dispatch":
             expect("overhead_us" in b, f"{b['name']}: no overhead_us")
+    # the aggregates' cpu_time is the statistic of the repetitions' team CPU time
+    reps_cpu = {}
+    for b in runs:
+        if b["run_type"] == "iteration" and "team_cpu_s" in b and not b.get("error_occurred"):
+            reps_cpu.setdefault(b["run_name"], []).append(b["cpu_time"])
+    for b in runs:
+        if b.get("aggregate_name") == "median" and b["run_name"] in reps_cpu:
+            want = statistics.median(reps_cpu[b["run_name"]])
+            expect(abs(b["cpu_time"] - want) <= 1e-9 * want, f"{b['run_name']}: median cpu_time {b['cpu_time']}, reps {want}")
     aggs = {b["aggregate_name"] for b in runs if b["run_type"] == "aggregate"}
     expect({"mean", "median", "stddev", "cv"} <= aggs, f"aggregates {aggs}")
     serial = [b for b in runs if b["run_name"].startswith("motion/serial/batched") and b.get("aggregate_name") == "median"]

@@ -71,7 +71,10 @@ void add_context(const Sweep &sw)
     add("build_flags", ceil_build_flags());
     add("hwloc_version", HWLOC_VERSION);
     add("benchmark_version", CEIL_BENCHMARK_VERSION);
-    add("timer", "wall clock (UseRealTime; UseManualTime for dispatch and startup)");
+    add("timer", "wall clock, manual: real_time is the time of one tick (a repetition's wall time over its "
+                 "ticks; dispatch: of one tick of the per-tick run; startup: of one prepare); cpu_time is the "
+                 "team's CPU time over the same (every thread and forked worker; launched jobs: the bench's own)");
+    add("iteration", "one tick");
     ceil_likwid lw;
     ceil_likwid_detect(&lw);
     add("likwid_version", lw.version[0] ? lw.version : "not installed");

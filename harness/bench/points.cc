@@ -92,24 +92,25 @@ static bool skipped_after_stop(benchmark::State &state)
     return stopped;
 }
 
-// What every bandwidth point reports: bytes and element-ticks over `iterations` repetitions of
-// s.ticks ticks, their rates, and an emitting kernel's merge. Returns the bytes of one repetition.
-static double set_rate_counters(benchmark::State &state, const Spec &s, double iterations, double workers_running,
+// What every bandwidth point reports for one repetition of s.ticks ticks that took `seconds`:
+// Google Benchmark's iteration is one tick (its real_time the time of one tick, whatever ticks a
+// machine sized), bytes and elements per tick, the rates, and an emitting kernel's merge.
+// Returns GB/s.
+static double set_rate_counters(benchmark::State &state, const Spec &s, double seconds, double workers_running,
                                 double merge_seconds, double merged)
 {
     double elem_ticks = (double)s.n * (double)s.ticks, bytes = ceil_kernel_bytes(s.kernel) * elem_ticks;
-    state.SetBytesProcessed((int64_t)(bytes * iterations));
-    state.SetItemsProcessed((int64_t)(elem_ticks * iterations));
-    state.counters["gbps"] = benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
-    state.counters["ns_per_elem_tick"] = benchmark::Counter(
-        elem_ticks * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.SetBytesProcessed((int64_t)(ceil_kernel_bytes(s.kernel) * (double)s.n)); /* per tick: one iteration */
+    state.SetItemsProcessed((int64_t)s.n);
+    state.counters["gbps"] = bytes / seconds * 1e-9;
+    state.counters["ns_per_elem_tick"] = seconds / elem_ticks * 1e9;
     state.counters["ticks"] = (double)s.ticks;
     state.counters["workers_running"] = workers_running;
     if (s.kernel->merge) {
         state.counters["merge_us"] = merge_seconds * 1e6;
         state.counters["merged"] = merged;
     }
-    return bytes;
+    return bytes / seconds * 1e-9;
 }
 
 static void set_dispatch_counters(benchmark::State &state, const Spec &s, double batched, double pertick,
@@ -142,7 +143,15 @@ static int start(const Spec &s, std::initializer_list<ceil_mode> modes, ceil_run
     return rc;
 }
 
-// KERNEL/SERIES/{batched,pertick}: one repetition is `ticks` ticks after a warm-up tick.
+// The team's CPU time over a repetition (every thread and forked worker: cpu/wall is its busy
+// fraction), which the reporter turns into cpu_time per tick.
+static void set_cpu_counter(benchmark::State &state, double cpu_seconds)
+{
+    state.counters["team_cpu_s"] = cpu_seconds;
+}
+
+// KERNEL/SERIES/{batched,pertick}: one repetition is `ticks` ticks after a warm-up tick, reported
+// per tick (manual time: the repetition's wall time over its ticks).
 void sweep_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
@@ -151,13 +160,18 @@ void sweep_point(benchmark::State &state, const Spec *s)
     const ceil_variant_ops *ops = s->variant->ops;
     ceil_run *run;
     int rc = start(*s, { s->mode }, &run, err);
-    double t0 = ceil_now();
+    double seconds = 0, cpu = 0, merge = 0;
+    ceil_cpu_tree tree;
+    ceil_cpu_tree_find(&tree);
     for (auto _ : state) {
         if (rc != 0)
             break;
+        double c0 = ceil_cpu_tree_seconds(&tree), t0 = ceil_now();
         rc = ops->run(run, s->ticks, s->mode, err);
+        seconds = ceil_now() - t0;
+        cpu = ceil_cpu_tree_seconds(&tree) - c0;
+        state.SetIterationTime(seconds / (double)s->ticks);
     }
-    double seconds = ceil_now() - t0, merge = 0;
     size_t merged = 0;
     if (rc == 0 && s->kernel->merge) { /* an emitting kernel's segments, gathered after the runs */
         double m0 = ceil_now();
@@ -166,11 +180,11 @@ void sweep_point(benchmark::State &state, const Spec *s)
     }
     if (rc != 0) {
         fail(state, *s, err);
-    } else if (validate(state, *s, run, 1 + (unsigned long)state.iterations() * s->ticks)) {
-        double iterations = (double)state.iterations(),
-               bytes = set_rate_counters(state, *s, iterations, run->workers, merge, (double)merged);
+    } else if (validate(state, *s, run, 1 + s->ticks)) {
+        double gbps = set_rate_counters(state, *s, seconds, run->workers, merge, (double)merged);
+        set_cpu_counter(state, cpu);
         set_label(state, run);
-        s->sweep->progress.done(*s, fmt("%8.2f GB/s", bytes * iterations / seconds * 1e-9));
+        s->sweep->progress.done(*s, fmt("%8.2f GB/s", gbps));
     }
     ops->release(run);
 }
@@ -185,17 +199,20 @@ void dispatch_point(benchmark::State &state, const Spec *s)
     const ceil_variant_ops *ops = s->variant->ops;
     ceil_run *run;
     int rc = start(*s, { CEIL_BATCHED, CEIL_PERTICK }, &run, err);
-    double batched = 0, pertick = 0;
+    double batched = 0, pertick = 0, cpu = 0;
+    ceil_cpu_tree tree;
+    ceil_cpu_tree_find(&tree);
     for (auto _ : state) {
         if (rc != 0)
             break;
         double t0 = ceil_now();
         rc = ops->run(run, s->ticks, CEIL_BATCHED, err);
-        double t1 = ceil_now();
+        double c1 = ceil_cpu_tree_seconds(&tree), t1 = ceil_now();
         if (rc == 0)
             rc = ops->run(run, s->ticks, CEIL_PERTICK, err);
         double t2 = ceil_now();
-        state.SetIterationTime(t2 - t1);
+        cpu += ceil_cpu_tree_seconds(&tree) - c1;
+        state.SetIterationTime((t2 - t1) / (double)s->ticks); /* the time of one per-tick tick */
         batched += (t1 - t0) / (double)s->ticks;
         pertick += (t2 - t1) / (double)s->ticks;
     }
@@ -203,6 +220,7 @@ void dispatch_point(benchmark::State &state, const Spec *s)
         fail(state, *s, err);
     } else if (validate(state, *s, run, 2 + 2 * (unsigned long)state.iterations() * s->ticks)) {
         set_dispatch_counters(state, *s, batched, pertick, benchmark::Counter::kAvgIterations);
+        set_cpu_counter(state, cpu);
         set_label(state, run);
         s->sweep->progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6 / (double)state.iterations()));
     }
@@ -218,13 +236,17 @@ void startup_point(benchmark::State &state, const Spec *s)
     const ceil_variant_ops *ops = s->variant->ops;
     ceil_config cfg = config_of(*s);
     int rc = 0;
-    double total = 0;
+    double total = 0, cpu = 0;
     for (auto _ : state) {
         ceil_run *run = nullptr;
-        double t0 = ceil_now();
+        ceil_cpu_tree none{}, team{};
+        double c0 = ceil_cpu_tree_seconds(&none), t0 = ceil_now();
         rc = ops->prepare(&cfg, &run, err);
-        total += ceil_now() - t0;
-        state.SetIterationTime(ceil_now() - t0);
+        double t1 = ceil_now();
+        ceil_cpu_tree_find(&team); /* workers forked in prepare: all their CPU time is start-up */
+        cpu += ceil_cpu_tree_seconds(&team) - c0;
+        total += t1 - t0;
+        state.SetIterationTime(t1 - t0);
         if (rc == 0 && !validate(state, *s, run, 0))
             rc = -EINVAL;
         ops->release(run);
@@ -235,6 +257,7 @@ void startup_point(benchmark::State &state, const Spec *s)
         fail(state, *s, err);
     if (rc == 0) {
         state.counters["first_touch_bytes"] = ceil_kernel_footprint(s->kernel) * (double)s->n;
+        set_cpu_counter(state, cpu);
         s->sweep->progress.done(*s, fmt("%8.3f ms start-up", total * 1e3 / (double)state.iterations()));
     }
 }
@@ -299,12 +322,12 @@ void job_point(benchmark::State &state, const Spec *s)
             break;
         }
         double seconds = number(r, "seconds");
-        state.SetIterationTime(seconds);
+        state.SetIterationTime(seconds / (double)s->ticks);
         // one job per iteration, and the point runs one iteration (Iterations(1))
-        double bytes = set_rate_counters(state, *s, 1, number(r, "workers_running"), number(r, "merge_seconds"),
-                                         number(r, "merged"));
+        double gbps = set_rate_counters(state, *s, seconds, number(r, "workers_running"), number(r, "merge_seconds"),
+                                        number(r, "merged"));
         set_job_label(state, r);
-        s->sweep->progress.done(*s, fmt("%8.2f GB/s", bytes / seconds * 1e-9));
+        s->sweep->progress.done(*s, fmt("%8.2f GB/s", gbps));
         json_decref(r);
     }
 }
@@ -324,7 +347,7 @@ void job_dispatch_point(benchmark::State &state, const Spec *s)
             break;
         }
         double batched = number(b, "seconds") / (double)s->ticks, pertick = number(p, "seconds") / (double)s->ticks;
-        state.SetIterationTime(pertick * (double)s->ticks);
+        state.SetIterationTime(pertick);
         set_dispatch_counters(state, *s, batched, pertick, benchmark::Counter::kDefaults);
         set_job_label(state, p);
         s->sweep->progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6));

@@ -5,6 +5,7 @@ extern "C" {
 #include "names.h"
 }
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -25,19 +26,62 @@ static ceil_point_name parts_of(const Run &r)
 
 static std::string reference_key(const ceil_point_name &p) { return std::string(p.kernel) + "/" + std::to_string(p.n); }
 
-// Names stay KERNEL/SERIES/MODE/n:N/workers:W: the "/iterations:1/real_time" Google Benchmark
-// appends says only what the context's "timer" key says for every point.
+// Names stay KERNEL/SERIES/MODE/n:N/workers:W: the "/iterations:1/manual_time" Google Benchmark
+// appends says only what the context's "timer" key says for every point. Its CPU timer sees the
+// main thread alone: a repetition's cpu_time becomes the team's (team_cpu_s, per tick as real_time).
 void Results::ReportRuns(const std::vector<Run> &runs)
 {
     for (Run r : runs) {
         r.run_name.iterations.clear();
         r.run_name.time_type.clear();
+        auto cpu = r.counters.find("team_cpu_s"), ticks = r.counters.find("ticks");
+        if (r.run_type == Run::RT_Iteration && !r.error_occurred && cpu != r.counters.end())
+            r.cpu_accumulated_time = cpu->second.value / (ticks != r.counters.end() ? ticks->second.value : 1);
         runs_.push_back(r);
+    }
+}
+
+// Google Benchmark's statistics, as it computes them over the repetitions' accumulated times.
+static double statistic(const std::string &name, std::vector<double> v)
+{
+    double n = (double)v.size(), mean = 0, squares = 0;
+    for (double x : v)
+        mean += x / n, squares += x * x / n;
+    double stddev = v.size() > 1 ? std::sqrt(std::max(0.0, n / (n - 1) * (squares - mean * mean))) : 0;
+    std::sort(v.begin(), v.end());
+    if (name == "mean")
+        return mean;
+    if (name == "median")
+        return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    if (name == "stddev")
+        return stddev;
+    return mean != 0 ? stddev / mean : 0; /* cv */
+}
+
+// The aggregates' cpu_time again, over the team's CPU times of the repetitions. As Google
+// Benchmark 1.7 stores them: a statistic of the per-iteration times times the aggregate's
+// iterations (the repetitions), or the bare ratio for cv.
+void Results::team_cpu_aggregates()
+{
+    std::map<std::string, std::vector<double>> cpu;
+    for (const Run &r : runs_)
+        if (r.run_type == Run::RT_Iteration && !r.error_occurred && r.counters.count("team_cpu_s"))
+            cpu[r.run_name.function_name].push_back(r.cpu_accumulated_time / (double)r.iterations);
+    for (Run &r : runs_) {
+        auto it = cpu.find(r.run_name.function_name);
+        const std::string &a = r.aggregate_name;
+        if (r.run_type != Run::RT_Aggregate || it == cpu.end())
+            continue;
+        if (a == "mean" || a == "median" || a == "stddev")
+            r.cpu_accumulated_time = statistic(a, it->second) * (double)r.iterations;
+        else if (a == "cv")
+            r.cpu_accumulated_time = statistic(a, it->second);
     }
 }
 
 void Results::Finalize()
 {
+    team_cpu_aggregates();
     add_speedups();
     if (!runs_.empty())
         JSONReporter::ReportRuns(runs_);

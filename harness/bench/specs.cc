@@ -172,8 +172,9 @@ void register_specs(Sweep &sw)
         benchmark::internal::Benchmark *b = nullptr;
         switch (s.family) {
         case Family::Sweep:
-            b = launched ? benchmark::RegisterBenchmark(name.c_str(), job_point, &s)->UseManualTime()->Iterations(1)
-                         : benchmark::RegisterBenchmark(name.c_str(), sweep_point, &s)->UseRealTime()->Iterations(1);
+            b = benchmark::RegisterBenchmark(name.c_str(), launched ? job_point : sweep_point, &s)
+                    ->UseManualTime()
+                    ->Iterations(1);
             break;
         case Family::Dispatch:
             b = launched

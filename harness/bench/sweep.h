@@ -105,6 +105,7 @@ public:
     bool csv_ok = true, json_ok = true;
 
 private:
+    void team_cpu_aggregates();
     void add_speedups();
     void write_csv();
     std::string csv_path_;

@@ -3,9 +3,11 @@
 
 #include "build_info.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,4 +77,51 @@ double ceil_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double clock_seconds(clockid_t id)
+{
+    struct timespec ts;
+    return clock_gettime(id, &ts) == 0 ? (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 : 0;
+}
+
+/* A thread's CPU clock from its id: the kernel's encoding (CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED).
+ * It reads a thread running on another CPU exactly, but only for threads of this process. */
+static clockid_t thread_clock(long tid) { return (clockid_t)((~(unsigned long)tid << 3) | 6); }
+
+/* Adds the clock of every thread of this process, and the process clock of each of their children
+ * (a process clock counts a child running right now only up to its last scheduler tick). */
+static void add_tree(struct ceil_cpu_tree *t)
+{
+    char path[300];
+    DIR *tasks = opendir("/proc/self/task");
+    for (struct dirent *d; tasks && (d = readdir(tasks)) != NULL;) {
+        if (d->d_name[0] == '.')
+            continue;
+        if (t->count < CEIL_CPU_TREE_MAX)
+            t->clocks[t->count++] = thread_clock(atol(d->d_name));
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", d->d_name);
+        FILE *f = fopen(path, "r");
+        for (long child; f && t->count < CEIL_CPU_TREE_MAX && fscanf(f, "%ld", &child) == 1;)
+            if (clock_getcpuclockid((pid_t)child, &t->clocks[t->count]) == 0)
+                t->count++;
+        if (f)
+            fclose(f);
+    }
+    if (tasks)
+        closedir(tasks);
+}
+
+void ceil_cpu_tree_find(struct ceil_cpu_tree *t)
+{
+    t->count = 0;
+    add_tree(t);
+}
+
+double ceil_cpu_tree_seconds(const struct ceil_cpu_tree *t)
+{
+    double total = 0;
+    for (unsigned i = 0; i < t->count; i++)
+        total += clock_seconds(t->clocks[i]);
+    return total;
 }

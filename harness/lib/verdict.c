@@ -101,8 +101,11 @@ static int load_points(struct ctx *c, json_t *bench)
         dst->label = str(r, "label");
         dst->error = json_is_true(json_object_get(r, "error_occurred"));
         dst->error_message = str(r, "error_message");
-        dst->seconds = num(r, "real_time") * 1e-6; /* the sweep reports microseconds */
         dst->ticks = num(r, "ticks");
+        /* a repetition's seconds, from its rate: real_time is a repetition's time in older folders
+         * and one tick's since, while ns per element-tick means the same in both */
+        dst->seconds = isfinite(num(r, "ns_per_elem_tick")) ? num(r, "ns_per_elem_tick") * dst->n * dst->ticks * 1e-9
+                                                             : num(r, "real_time") * 1e-6;
         dst->gbps = num(r, "gbps");
         dst->speedup = num(r, "speedup");
         dst->overhead_us = num(r, "overhead_us");
