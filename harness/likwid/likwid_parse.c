@@ -329,8 +329,9 @@ static int parse_text(struct parser *p, struct lines *L)
     return rc < 0 ? rc : 0;
 }
 
-/* The CSV of -O: STRUCT,Info blocks and TABLE blocks, each TABLE holding one or two tables
- * (the Region Info rows come first in a marker-mode Raw block). */
+/* The CSV of -O as the terminal gets it: likwid's banner and the program's own lines, before and
+ * between STRUCT,Info blocks and TABLE blocks, each TABLE holding one or two tables (the Region
+ * Info rows come first in a marker-mode Raw block) of exactly the rows its TABLE line announces. */
 static int parse_csv(struct parser *p, struct lines *L)
 {
     struct row *rows = calloc((size_t)L->count + 1, sizeof *rows), header;
@@ -341,6 +342,8 @@ static int parse_csv(struct parser *p, struct lines *L)
         char *line = i < L->count ? L->text[i] : NULL;
         long at = i + 1;
         if (line && split_commas(line, &r, at) != 0) {
+            if (!in_block)
+                continue; /* not likwid's: a long line the program printed */
             rc = fail(p, at, "more than %d cells", MAX_CELLS);
             break;
         }
@@ -348,7 +351,13 @@ static int parse_csv(struct parser *p, struct lines *L)
         int new_table = line && r.cells > 0 && in_block &&
                         (strcmp(r.cell[0], "Region Info") == 0 || strcmp(r.cell[0], "Event") == 0 ||
                          strcmp(r.cell[0], "Metric") == 0);
-        if ((new_block || new_table) && have_header) {
+        /* a block ends with the rows its TABLE line announced: a line after them that is not a
+         * row of the table's shape, until the next TABLE or STRUCT line, is not likwid's (the
+         * program's own output); one of its shape is an extra row, and an error */
+        int counted = taken + (have_header && strcmp(header.cell[0], "Region Info") != 0 ? n : 0);
+        int foreign = line && in_block && !new_block && !new_table && expected >= 0 && counted >= expected &&
+                      (!have_header || r.cells != header.cells);
+        if ((new_block || new_table || foreign) && have_header) {
             rc = take_table(p, &header, rows, n);
             if (rc < 0)
                 break;
@@ -362,8 +371,11 @@ static int parse_csv(struct parser *p, struct lines *L)
         }
         if (!line)
             break;
-        if (r.cells == 0)
-            continue;
+        if (foreign)
+            in_block = 0;
+        if (r.cells == 0 || (!in_block && info_left == 0 && strcmp(r.cell[0], "TABLE") != 0 &&
+                             strcmp(r.cell[0], "STRUCT") != 0))
+            continue; /* likwid's banner, or the program's lines before and between the blocks */
         if (info_left > 0) {
             info_left--;
             if (r.cells >= 2 && strcmp(r.cell[0], "CPU name:") == 0)
@@ -404,8 +416,6 @@ static int parse_csv(struct parser *p, struct lines *L)
                     rc = fail(p, at, "a%s table of group %s before its Raw table", kind, r.cell[2 + off]);
                 in_block = 1, taken = 0, block_line = at;
             }
-        } else if (!in_block) {
-            rc = fail(p, at, "a row outside any TABLE block");
         } else if (new_table) {
             header = r;
             have_header = 1;
