@@ -5,6 +5,7 @@
 #            bench.csv, plan.json), the verdicts (verdicts.json) and the report
 #   profile  likwid-perfctr counters for the newest folder (profile.json), verdicts again
 #   report   the report of the newest folder again
+#   compare  the newest two folders, through Google Benchmark's compare.py (ceilings compare)
 # Usage: results.sh ACTION BUILD_DIR SWEEP RESULTS_ROOT PYTHON REPORT_SCRIPT
 set -u
 action=$1 build=$2 sweep=$3 root=${CEILINGS_RESULTS:-$4} python=$5 report=$6
@@ -62,6 +63,15 @@ profile)
 report)
     dir=$(latest) || exit 1
     make_report "$dir" || exit 1
+    ;;
+compare)
+    # the newest two folders that hold a whole sweep, oldest first
+    set -- $(ls -1dt "$root"/*/bench.json 2>/dev/null | head -n 2)
+    if [ $# -lt 2 ]; then
+        say "fewer than two results folders in $root: run ninja bench twice" >&2
+        exit 1
+    fi
+    "$ceilings" compare "$(dirname "$2")" "$(dirname "$1")"
     ;;
 *)
     echo "results.sh: unknown action '$action'" >&2

@@ -142,6 +142,28 @@ def verdict_section(r):
             + table(["kernel", "n", "variant", "mode", "speedups", "knee"], knees))
 
 
+def utest(a, b):
+    """compare.py's Mann-Whitney U-test (gbench.report.calc_utest) on two points' repetitions:
+    (p-value, enough repetitions for Google Benchmark), or None where it cannot say."""
+    sys.path.insert(0, os.environ.get("CEILINGS_GBENCH", "/usr/share/benchmark"))
+    try:
+        from gbench.report import calc_utest
+    except ImportError:
+        return None
+    if not (a and b and a.reps and b.reps):
+        return None
+    optimal, _, p = calc_utest([a.reps, b.reps], [a.reps, b.reps])
+    return None if p is None else (p, optimal)
+
+
+def with_p(text, test, alpha=0.05):
+    """A figure and what the U-test says of its difference from the first team's."""
+    if test is None:
+        return text
+    p, _ = test
+    return f"{text} ({'p' if p < alpha else 'no difference, p'} = {p:.2g})"
+
+
 def emitting(r):
     """Kernels that emit per worker and merge (their points carry a merge time)."""
     return [k for k in r.kernels() if any(finite(p.merge_us) for p in r.select(kernel=k))]
@@ -170,11 +192,13 @@ def _compare(r, a, b, top):
                 f"{a['barriers'][0]} barrier, so the difference is what sharing an address space saves")
     if not what:
         return None
-    text = (f"{a['label']} against {b['label']} isolates {what}. Per-tick dispatch: {da.overhead_us:.2f} us against "
-            f"{db.overhead_us:.2f} us ({da.overhead_us / db.overhead_us:.2f}x)")
+    text = (f"{a['label']} against {b['label']} isolates {what}. Per-tick dispatch: "
+            + with_p(f"{da.overhead_us:.2f} us against {db.overhead_us:.2f} us ({da.overhead_us / db.overhead_us:.2f}x)",
+                     utest(da, db)))
     pa, pb = (r.point(kernel, v["name"], "batched", n, top) if n else None for v in (a, b))
     if pa and pb:
-        text += f"; {kernel} at the L2 target {pa.gbps:.1f} against {pb.gbps:.1f} GB/s ({pa.gbps / pb.gbps:.2f}x)"
+        text += "; " + with_p(f"{kernel} at the L2 target {pa.gbps:.1f} against {pb.gbps:.1f} GB/s "
+                              f"({pa.gbps / pb.gbps:.2f}x)", utest(pa, pb))
     return text + "."
 
 
@@ -183,15 +207,20 @@ def threads_vs_processes(r):
     top = counts[-1]
     kernel, rows = memory_kernel(r), []
     n_start = r.target_n("L2")
-    for v in r.teams():
+    first, weak = {}, False
+    for i, v in enumerate(r.teams()):
         cells = []
-        for target in ("DRAM", "L2"):
-            n = r.target_n(target)
-            p = r.point(kernel, v["name"], "batched", n, top) if n else None
-            cells.append(fmt(p.gbps, ".1f") if p else "-")
-        d = next((p for p in r.select(variant=v["name"], mode="dispatch", workers=top) if not p.error), None)
+        points = [r.point(kernel, v["name"], "batched", r.target_n(t), top) if r.target_n(t) else None
+                  for t in ("DRAM", "L2")]
+        points.append(next((p for p in r.select(variant=v["name"], mode="dispatch", workers=top) if not p.error), None))
+        for col, (p, spec) in enumerate(zip(points, (".1f", ".1f", ".2f"))):
+            value = None if not p else p.overhead_us if col == 2 else p.gbps
+            test = utest(first.get(col), p) if i else None
+            weak |= bool(test and not test[1])
+            cells.append(with_p(fmt(value, spec), test) if p else "-")
+            first.setdefault(col, p if i == 0 else None)
         st = r.point(kernel, v["name"], "startup", n_start, top) if n_start else None
-        cells += [fmt(d.overhead_us, ".2f") if d else "-", fmt(st.seconds * 1e3, ".2f") if st else "-"]
+        cells.append(fmt(st.seconds * 1e3, ".2f") if st else "-")
         if any(c != "-" for c in cells):
             rows.append([f"{v['label']} (`{v['name']}`)"] + cells)
     if not rows:
@@ -206,6 +235,10 @@ def threads_vs_processes(r):
             "All run the same compiled loop on the same slices of the same kind of memory, so the differences are "
             "the execution model's: how work is dispatched and how a team starts, not how fast a core streams "
             "data.\n\n"
+            + ("Each figure below the first row carries compare.py's U-test against the first row's "
+               "repetitions (p < 0.05: a difference)"
+               + ("; with fewer than 9 repetitions a side Google Benchmark calls these tests weak. " if weak else ". ")
+               + "\n\n")
             + table(["team", "GB/s at DRAM", "GB/s at L2", "dispatch (us/tick)", "start-up (ms)"], rows)
             + ("\n\n" + "\n".join(f"- {p}" for p in pairs) if pairs else ""))
 

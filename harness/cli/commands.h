@@ -8,6 +8,7 @@
 
 int ceil_cmd_run(int argc, char **argv);
 int ceil_cmd_check(int argc, char **argv);
+int ceil_cmd_compare(int argc, char **argv);
 int ceil_cmd_plan(int argc, char **argv);
 int ceil_cmd_parse_likwid(int argc, char **argv);
 int ceil_cmd_profile(int argc, char **argv);

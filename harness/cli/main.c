@@ -19,6 +19,7 @@ static const struct command {
     { "explain", ceil_cmd_explain, "which ceiling binds at every point of a results folder, and the knees" },
     { "probe", ceil_cmd_probe, "the machine's bandwidth and compute ceilings (likwid-bench, or built-in loops)" },
     { "profile", ceil_cmd_profile, "likwid-perfctr over the sweep's target points: bytes and flops per element" },
+    { "compare", ceil_cmd_compare, "two results folders through Google Benchmark's compare.py, matched by level" },
     { "parse-likwid", ceil_cmd_parse_likwid, "a saved likwid-perfctr output (text or -O CSV) as JSON" },
     { "sim", ceil_cmd_sim, "systems of a small simulation run together, when the write-set rule allows it" },
     { "race", ceil_cmd_race, "what the rule prevents: two systems writing one column, run together anyway" },
