@@ -6,7 +6,7 @@ extern "C" {
 #include "cpulist.h"
 #include "likwid_tools.h"
 #include "machine.h"
-#include "mpi_launch.h"
+#include "launch.h"
 }
 
 namespace bench {

@@ -5,7 +5,7 @@
 extern "C" {
 #include "cpulist.h"
 #include "machine.h"
-#include "mpi_launch.h"
+#include "launch.h"
 }
 
 #include <cerrno>

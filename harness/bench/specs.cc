@@ -4,7 +4,7 @@
 
 extern "C" {
 #include "machine.h"
-#include "mpi_launch.h"
+#include "launch.h"
 #include "names.h"
 }
 

@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "machine.h"
-#include "mpi_launch.h"
+#include "launch.h"
 #include "point.h"
 #include "topology.h"
 

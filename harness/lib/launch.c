@@ -1,5 +1,5 @@
 /* Launching a point under mpirun and reading back the JSON rank 0 prints. */
-#include "mpi_launch.h"
+#include "launch.h"
 
 #include "capture.h"
 

@@ -1,6 +1,6 @@
 /* Running a point of the MPI variant as its own job: mpirun -np W ceilings run ... --json. */
-#ifndef CEIL_MPI_LAUNCH_H
-#define CEIL_MPI_LAUNCH_H
+#ifndef CEIL_LAUNCH_H
+#define CEIL_LAUNCH_H
 
 #include "arrays.h"
 
