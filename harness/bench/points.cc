@@ -262,8 +262,8 @@ void startup_point(benchmark::State &state, const Spec *s)
     }
 }
 
-// One job of a launched variant: mpirun -np W ceilings run KERNEL VARIANT ... --reps 1 --json,
-// checked against serial inside the job. One job per repetition, so the repetitions interleave
+// One job of a launched variant (launch.h) running KERNEL VARIANT ... --reps 1 --json, checked
+// inside the job. One job per repetition, so the repetitions interleave
 // with every other point's like theirs (each costs an mpirun start, about 0.4 s here, outside the
 // timed region). Returns the JSON rank 0 printed, or nullptr with the reason in err.
 static json_t *job(const Spec &s, ceil_mode mode, std::string &err)
@@ -272,15 +272,18 @@ static json_t *job(const Spec &s, ceil_mode mode, std::string &err)
     ceil_format_cpulist(s.workers->cpus, s.workers->count, cpus, sizeof cpus);
     std::vector<std::string> words = { s.kernel->name, s.variant->name, "--n", std::to_string(s.n), "--ticks",
                                        std::to_string(s.ticks), "--reps", "1", "--mode", ceil_mode_name(mode),
-                                       "--barrier", ceil_barrier_name(s.barrier), "--workers",
-                                       std::to_string(s.workers->count), "--cpus", cpus };
+                                       "--workers", std::to_string(s.workers->count), "--cpus", cpus };
+    if (s.variant->barriers) {
+        words.push_back("--barrier");
+        words.push_back(ceil_barrier_name(s.barrier));
+    }
     std::vector<char *> args;
     for (std::string &w : words)
         args.push_back(&w[0]);
     args.push_back(nullptr);
     json_t *r = nullptr;
     int status = 0;
-    if (ceil_mpi_launch(s.workers->count, args.data(), 600, &r, &status, msg) != 0) {
+    if (ceil_launch(s.variant, s.workers->count, args.data(), 600, &r, &status, msg) != 0) {
         err = msg;
         return nullptr;
     }
@@ -304,7 +307,7 @@ static void set_job_label(benchmark::State &state, json_t *r)
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(r, "cpus"), i, c) label += (i ? "," : "") + std::to_string(json_integer_value(c));
-    state.SetLabel(label + "; one mpirun job");
+    state.SetLabel(label + "; one job");
 }
 
 static double number(json_t *r, const char *key) { return json_number_value(json_object_get(r, key)); }

@@ -70,13 +70,23 @@ static const ceil_plan_size *target(const ceil_plan &plan, const char *level)
     return nullptr;
 }
 
-// A launched variant starts a job per repetition (ranks, first touch, a check against serial):
-// it runs at the target sizes only, and at the DRAM target only where the sweep allows.
-static bool runs_here(const ceil_variant *v, const ceil_plan_size *size, const Settings &set)
+// The book's N and kernels: its tables are the variants with CEIL_BOOK at 10,000,000 elements.
+enum : uint64_t { BOOK_N = 10000000 };
+static const char *const book_kernels[] = { "motion", "trig" };
+
+// A launched variant starts a job per repetition (a process or ranks, first touch, a check): it
+// runs at the target sizes only, and at the DRAM target only where the sweep allows. The book's
+// N runs the variants of the book's tables only.
+static bool runs_here(const Sweep &sw, const ceil_variant *v, const ceil_kernel *k, const ceil_plan_size *size,
+                      const Settings &set)
 {
+    if (!ceil_variant_runs(v, k))
+        return false;
+    if (size == &sw.book)
+        return (v->traits & CEIL_BOOK) && ceil_launcher_found(v);
     if (!(v->traits & CEIL_LAUNCHED))
         return true;
-    return ceil_mpi_launcher_found() && size->target && (set.jobs_dram || strcmp(size->target, "DRAM") != 0);
+    return ceil_launcher_found(v) && size->target && (set.jobs_dram || strcmp(size->target, "DRAM") != 0);
 }
 
 // Every variant at one (kernel, size): the reference at one worker, the others at every count.
@@ -87,7 +97,7 @@ static void add_sweep_points(Sweep &sw, const Settings &set, const ceil_kernel *
         const ceil_variant *var = &ceil_variants[v];
         bool reference = var->traits & CEIL_REFERENCE;
         // a baseline kernel runs on the reference alone: the vectorisation gain
-        if ((kern->baseline && !reference) || !runs_here(var, size, set))
+        if ((kern->baseline && !reference) || !runs_here(sw, var, kern, size, set))
             continue;
         for (unsigned w = 0; w < (reference ? 1 : sw.plan.n_workers); w++)
             for (unsigned m = 0; m <= CEIL_PERTICK; m++) {
@@ -108,7 +118,7 @@ static void add_dispatch_points(Sweep &sw, const Settings &set, const ceil_kerne
     for (unsigned v = 0; v < ceil_variant_count; v++) {
         const ceil_variant *var = &ceil_variants[v];
         if ((var->traits & CEIL_REFERENCE) || !(var->modes & CEIL_MODE_BIT(CEIL_PERTICK)) ||
-            ((var->traits & CEIL_LAUNCHED) && !ceil_mpi_launcher_found()))
+            !ceil_launcher_found(var))
             continue;
         for (unsigned b = 0; b < CEIL_BARRIER_COUNT; b++) {
             if (var->barriers ? !ceil_variant_accepts(var, (ceil_barrier_kind)b) : b != var->barrier)
@@ -149,6 +159,13 @@ bool plan_specs(Sweep &sw, const Settings &set, std::string &err)
             if (!ceil_kernels[k].baseline || (size->target && strcmp(size->target, "DRAM") != 0))
                 points.emplace_back(&ceil_kernels[k], size);
         }
+    sw.book.n = BOOK_N;
+    bool planned = false;
+    for (unsigned i = 0; i < sw.plan.n_sizes; i++)
+        planned |= sw.plan.sizes[i].n == BOOK_N;
+    for (const char *name : book_kernels)
+        if (!planned && ceil_kernel_find(name))
+            points.emplace_back(ceil_kernel_find(name), &sw.book);
     double t0 = ceil_now();
     for (auto &[kern, size] : points) {
         double per_tick = reference_tick_seconds(kern, size->n, err);

@@ -223,7 +223,7 @@ int ceil_parse_cpus(const char *cmd, const char *opt, const char *text, const st
 const struct ceil_variant *ceil_systems_variant(const char *name)
 {
     for (unsigned i = 0; i < ceil_variant_count; i++)
-        if (ceil_variants[i].ops->systems && (!name || strcmp(ceil_variants[i].name, name) == 0))
+        if (ceil_variants[i].ops && ceil_variants[i].ops->systems && (!name || strcmp(ceil_variants[i].name, name) == 0))
             return &ceil_variants[i];
     return NULL;
 }
@@ -234,7 +234,7 @@ int ceil_parse_systems_variant(const char *cmd, const char *text, const struct c
         return 0;
     char names[128] = "";
     for (unsigned i = 0, first = 1; i < ceil_variant_count; i++)
-        if (ceil_variants[i].ops->systems) {
+        if (ceil_systems_variant(ceil_variants[i].name)) {
             snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", first ? "" : " or ",
                      ceil_variants[i].name);
             first = 0;
@@ -246,7 +246,7 @@ void ceil_print_systems_variants(void)
 {
     printf("  -v, --variant V    ");
     for (unsigned i = 0, first = 1; i < ceil_variant_count; i++)
-        if (ceil_variants[i].ops->systems) {
+        if (ceil_systems_variant(ceil_variants[i].name)) {
             printf("%s%s (%s%s)", first ? "" : " or ", ceil_variants[i].name, ceil_variants[i].label,
                    first ? ", default" : "");
             first = 0;

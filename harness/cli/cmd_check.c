@@ -67,8 +67,8 @@ static void report(struct check *c, const struct ceil_kernel *k, const struct se
     c->stopped = ceil_stop_signal() != 0;
 }
 
-/* A case of a launched variant as its own job, mpirun -np W ceilings run ... (which checks
- * itself against serial). */
+/* A case of a launched variant as its own job (mpirun -np W ceilings run ..., or ceilings run ...
+ * for a Python variant), which checks itself. */
 static void check_job(struct check *c, const struct ceil_kernel *k, const struct series *s, size_t n, unsigned w)
 {
     char n_text[32], ticks_text[16], reps_text[16], workers[16], err[CEIL_ERRLEN];
@@ -80,7 +80,7 @@ static void check_job(struct check *c, const struct ceil_kernel *k, const struct
                      reps_text, "--mode", (char *)ceil_mode_name(s->mode), "--barrier",
                      (char *)ceil_barrier_name(s->barrier), "--workers", workers, NULL };
     json_t *result = NULL;
-    int status = 0, rc = ceil_mpi_launch(w, args, 120, &result, &status, err);
+    int status = 0, rc = ceil_launch(s->variant, w, args, 120, &result, &status, err);
     int same = rc == 0 && json_is_true(json_object_get(result, "valid")), ok = same && status == 0;
     const char *why = rc     ? err
                       : !same ? json_string_value(json_object_get(result, "error"))
@@ -159,12 +159,12 @@ static void check_series(struct check *c, const struct ceil_kernel *k, const str
 /* Every kernel x barrier x mode of one variant. */
 static void check_variant(struct check *c, const struct ceil_variant *v)
 {
-    if ((v->traits & CEIL_LAUNCHED) && !ceil_mpi_launcher_found()) {
-        printf("%-11s %-16s not checked: mpirun not found\n", "-", v->name);
+    if (!ceil_launcher_found(v)) {
+        printf("%-11s %-16s not checked: %s\n", "-", v->name, ceil_launcher_missing(v));
         return;
     }
     for (unsigned k = 0; k < ceil_kernel_count && !c->stopped; k++)
-        for (unsigned b = 0; b < CEIL_BARRIER_COUNT && !c->stopped; b++) {
+        for (unsigned b = 0; b < CEIL_BARRIER_COUNT && !c->stopped && ceil_variant_runs(v, &ceil_kernels[k]); b++) {
             if (v->barriers ? !ceil_variant_accepts(v, (enum ceil_barrier_kind)b) : b != v->barrier)
                 continue;
             for (unsigned m = 0; m <= CEIL_PERTICK && !c->stopped; m++) {

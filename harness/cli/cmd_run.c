@@ -1,4 +1,5 @@
 /* ceilings run: one point, measured, checked against serial, printed. */
+#include "build_info.h"
 #include "cli.h"
 #include "commands.h"
 #include "cpulist.h"
@@ -120,6 +121,9 @@ static int parse_args(int argc, char **argv, struct run_args *a, const struct ce
         (rc = ceil_parse_kernel("run", argv[first], &a->kernel)) != 0 ||
         (rc = ceil_parse_variant("run", argv[first + 1], &a->variant)) != 0)
         return rc;
+    if (!ceil_variant_runs(a->variant, a->kernel))
+        return ceil_usage_error("run", "KERNEL: the %s variant runs %s, not %s", a->variant->name, a->variant->kernels,
+                                a->kernel->name);
     if (!a->workers_given)
         a->workers = topo->cores ? topo->cores : topo->pus;
     /* a variant with no barrier to choose synchronises its own way and ignores --barrier */
@@ -129,7 +133,7 @@ static int parse_args(int argc, char **argv, struct run_args *a, const struct ce
         return ceil_usage_error("run", "--barrier: %s is not a barrier of the %s variant", ceil_barrier_name(a->barrier),
                                 a->variant->name);
 #ifdef CEIL_HAVE_MPI
-    if (a->variant->traits & CEIL_LAUNCHED)
+    if (a->variant->launcher == CEIL_MPIRUN)
         return launched_workers(a);
 #endif
     return ceil_check_fits("run", a->kernel, a->n, 2);
@@ -204,6 +208,30 @@ static void print_json(const struct run_args *a, const struct ceil_point_result 
     json_decref(o);
 }
 
+/* A Python variant: the point goes to its program, with the options checked here and the kernel's
+ * facts from the table; it prints what run prints and checks itself against its own serial loop. */
+static int hand_to_python(const struct run_args *a)
+{
+    if (!CEIL_REPORT_PYTHON[0])
+        return ceil_fail("run", "%s/%s: no Python that imports numpy was found at configure time (apt-get install "
+                                "python3-numpy python3-matplotlib, then meson setup --reconfigure)",
+                         a->kernel->name, a->variant->name);
+    char n[32], w[16], t[16], r[16], dt[32], bytes[32], fp[32];
+    snprintf(n, sizeof n, "%llu", (unsigned long long)a->n);
+    snprintf(w, sizeof w, "%llu", (unsigned long long)a->workers);
+    snprintf(t, sizeof t, "%llu", (unsigned long long)a->ticks);
+    snprintf(r, sizeof r, "%llu", (unsigned long long)a->reps);
+    snprintf(dt, sizeof dt, "%.9g", (double)CEIL_MOTION_DT);
+    snprintf(bytes, sizeof bytes, "%g", ceil_kernel_bytes(a->kernel));
+    snprintf(fp, sizeof fp, "%g", ceil_kernel_footprint(a->kernel));
+    char *args[] = { CEIL_REPORT_PYTHON, CEIL_NUMPY_SCRIPT, (char *)a->kernel->name, (char *)a->variant->name, "--n", n,
+                     "--workers", w, "--ticks", t, "--reps", r, "--mode", (char *)ceil_mode_name(a->mode), "--dt", dt,
+                     "--bytes-per-elem", bytes, "--footprint-per-elem", fp, a->json ? "--json" : NULL, NULL };
+    fflush(NULL);
+    execv(args[0], args);
+    return ceil_fail("run", "cannot run %s: %s", args[0], strerror(errno));
+}
+
 int ceil_cmd_run(int argc, char **argv)
 {
     struct ceil_topo topo;
@@ -212,6 +240,10 @@ int ceil_cmd_run(int argc, char **argv)
         return ceil_fail("run", "%s", err);
     struct run_args a = { .mode = CEIL_BATCHED, .barrier = CEIL_BARRIER_FUTEX };
     int rc = parse_args(argc, argv, &a, &topo);
+    if (rc == 0 && a.variant->launcher == CEIL_PYTHON) {
+        ceil_topo_free(&topo);
+        return hand_to_python(&a);
+    }
     int *cpus = rc == 0 ? calloc(a.workers, sizeof *cpus) : NULL;
     if (rc == 0 && !cpus)
         rc = ceil_fail("run", "out of memory");
@@ -222,7 +254,7 @@ int ceil_cmd_run(int argc, char **argv)
             rc = CEIL_EXIT_USAGE;
         for (unsigned w = 0; rc == 0 && w < a.workers; w++)
             cpus[w] = given ? cpus[w % (unsigned)given] : ceil_topo_cpu_for(&topo, w);
-        if (rc == 0 && !given && (a.variant->traits & CEIL_LAUNCHED) && ceil_topo_started_bound(&topo)) {
+        if (rc == 0 && !given && a.variant->launcher == CEIL_MPIRUN && ceil_topo_started_bound(&topo)) {
             free(cpus); /* mpirun --bind-to core (or the like) placed the ranks: keep its binding */
             cpus = NULL;
         }

@@ -1,6 +1,8 @@
-/* Launching a point under mpirun and reading back the JSON rank 0 prints. */
+/* Launching a point of a launched variant as a job of its own (under mpirun, or ceilings run
+ * handing it to Python) and reading back the JSON it prints. */
 #include "launch.h"
 
+#include "build_info.h"
 #include "capture.h"
 
 #include <errno.h>
@@ -11,6 +13,22 @@
 #include <unistd.h>
 
 int ceil_mpi_launcher_found(void) { return ceil_in_path("mpirun"); }
+
+int ceil_launcher_found(const struct ceil_variant *v)
+{
+    switch (v->launcher) {
+    case CEIL_MPIRUN: return ceil_mpi_launcher_found();
+    case CEIL_PYTHON: return CEIL_REPORT_PYTHON[0] != '\0' && access(CEIL_REPORT_PYTHON, X_OK) == 0;
+    case CEIL_IN_PROCESS: break;
+    }
+    return 1;
+}
+
+const char *ceil_launcher_missing(const struct ceil_variant *v)
+{
+    return v->launcher == CEIL_MPIRUN ? "mpirun not found"
+                                      : "no Python that imports numpy and matplotlib was found at configure time";
+}
 
 void ceil_mpi_launcher_version(char *buf, size_t len)
 {
@@ -25,31 +43,33 @@ void ceil_mpi_launcher_version(char *buf, size_t len)
     free(out);
 }
 
-int ceil_mpi_launch(unsigned ranks, char *const args[], double timeout_s, json_t **result, int *status,
-                    char err[CEIL_ERRLEN])
+int ceil_launch(const struct ceil_variant *v, unsigned workers, char *const args[], double timeout_s, json_t **result,
+                int *status, char err[CEIL_ERRLEN])
 {
-    /* The ranks run the ceilings CLI, which sits beside ceilings-bench in the build and
-     * install trees. */
+    /* The job runs the ceilings CLI, which sits beside ceilings-bench in the build and install
+     * trees. */
     char exe[PATH_MAX], np[16];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 16);
     exe[len > 0 ? len : 0] = '\0';
     char *slash = strrchr(exe, '/');
     if (!slash) {
-        snprintf(err, CEIL_ERRLEN, "mpirun: cannot find this program's own path");
+        snprintf(err, CEIL_ERRLEN, "%s: cannot find this program's own path", v->name);
         return -ENOENT;
     }
     strcpy(slash + 1, "ceilings");
-    snprintf(np, sizeof np, "%u", ranks);
+    snprintf(np, sizeof np, "%u", workers);
     char *argv[64];
     int a = 0;
-    argv[a++] = "mpirun";
-    if (getuid() == 0)
-        argv[a++] = "--allow-run-as-root";
-    argv[a++] = "--oversubscribe"; /* more ranks than cores is a case to test, not an error */
-    argv[a++] = "--bind-to";       /* each rank pins itself to the CPU the plan gives it */
-    argv[a++] = "none";
-    argv[a++] = "-np";
-    argv[a++] = np;
+    if (v->launcher == CEIL_MPIRUN) {
+        argv[a++] = "mpirun";
+        if (getuid() == 0)
+            argv[a++] = "--allow-run-as-root";
+        argv[a++] = "--oversubscribe"; /* more ranks than cores is a case to test, not an error */
+        argv[a++] = "--bind-to";       /* each rank pins itself to the CPU the plan gives it */
+        argv[a++] = "none";
+        argv[a++] = "-np";
+        argv[a++] = np;
+    }
     argv[a++] = exe;
     argv[a++] = "run";
     for (int i = 0; args[i] && a < 61; i++)
@@ -81,7 +101,8 @@ int ceil_mpi_launch(unsigned ranks, char *const args[], double timeout_s, json_t
         const char *last = out && *out ? out + strlen(out) - 1 : NULL;
         while (last && last > out && last[-1] != '\n')
             last--;
-        snprintf(err, CEIL_ERRLEN, "mpirun -np %u: %s (exit %d): %.150s", ranks,
+        snprintf(err, CEIL_ERRLEN, "%s%s job of %u: %s (exit %d): %.150s", v->launcher == CEIL_MPIRUN ? "mpirun " : "",
+                 v->name, workers,
                  rc == -ETIMEDOUT ? "timed out" : "no result", *status,
                  strcmp(reason, "no reason printed") ? reason : (last ? last : ""));
         free(out);

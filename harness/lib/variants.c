@@ -16,15 +16,18 @@ enum {
 };
 
 /* clang-format off */
-/* name, label, summary, ops, modes, barriers, default barrier, traits, per-tick dispatch, colour, marker */
+/* name, label, summary, ops, modes, barriers, default barrier, traits, launcher, kernels, per-tick dispatch,
+ * colour, marker */
 const struct ceil_variant ceil_variants[] = {
-    { "serial", "serial", "one worker over the whole range: the reference", &ceil_serial_ops, BATCHED, 0, CEIL_BARRIER_FUTEX, CEIL_REFERENCE | CEIL_HOOKS, "nothing to dispatch", "black", "x" },
-    { "omp", "OpenMP threads", "OpenMP threads in one process, thread t on slice t", &ceil_omp_ops, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_HOOKS, "a parallel region per tick", "tab:blue", "o" },
-    { "proc", "processes", "forked processes writing disjoint slices of shared memory", &ceil_proc_ops, BOTH, FUTEX | PTHREAD, CEIL_BARRIER_FUTEX, 0, "release and join through the barrier", "tab:orange", "s" },
-    { "threads", "pthreads", "a team of plain pthreads in one process on the futex barrier, as proc", &ceil_threads_ops, BOTH, FUTEX | PTHREAD, CEIL_BARRIER_FUTEX, CEIL_HOOKS, "release and join through the barrier", "tab:purple", "^" },
+    { "serial", "serial", "one worker over the whole range: the reference", &ceil_serial_ops, BATCHED, 0, CEIL_BARRIER_FUTEX, CEIL_REFERENCE | CEIL_HOOKS | CEIL_BOOK, CEIL_IN_PROCESS, NULL, "nothing to dispatch", "black", "x" },
+    { "omp", "OpenMP threads", "OpenMP threads in one process, thread t on slice t", &ceil_omp_ops, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_HOOKS | CEIL_BOOK, CEIL_IN_PROCESS, NULL, "a parallel region per tick", "tab:blue", "o" },
+    { "proc", "processes", "forked processes writing disjoint slices of shared memory", &ceil_proc_ops, BOTH, FUTEX | PTHREAD, CEIL_BARRIER_FUTEX, CEIL_BOOK, CEIL_IN_PROCESS, NULL, "release and join through the barrier", "tab:orange", "s" },
+    { "threads", "pthreads", "a team of plain pthreads in one process on the futex barrier, as proc", &ceil_threads_ops, BOTH, FUTEX | PTHREAD, CEIL_BARRIER_FUTEX, CEIL_HOOKS | CEIL_BOOK, CEIL_IN_PROCESS, NULL, "release and join through the barrier", "tab:purple", "^" },
 #ifdef CEIL_HAVE_MPI
-    { "mpi", "MPI ranks", "one MPI rank per worker (mpirun -np W); a node's ranks share MPI-3 windows", &ceil_mpi_ops, BOTH, MPI | FUTEX, CEIL_BARRIER_MPI, CEIL_LAUNCHED, "the ranks meet at the barrier", "tab:green", "D" },
+    { "mpi", "MPI ranks", "one MPI rank per worker (mpirun -np W); a node's ranks share MPI-3 windows", &ceil_mpi_ops, BOTH, MPI | FUTEX, CEIL_BARRIER_MPI, CEIL_LAUNCHED, CEIL_MPIRUN, NULL, "the ranks meet at the barrier", "tab:green", "D" },
 #endif
+    { "numpy", "numpy processes (the book)", "the book's method: numpy in a process pool on one shared_memory block (Python)", NULL, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_LAUNCHED | CEIL_BOOK, CEIL_PYTHON, "motion,trig", "a pool.map per tick", "tab:brown", "P" },
+    { "numpy-threads", "numpy threads (the book)", "the book's exercise 2: the same numpy slices on threading.Thread (Python)", NULL, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_LAUNCHED | CEIL_BOOK, CEIL_PYTHON, "motion,trig", "new threads per tick", "tab:pink", "X" },
 };
 /* clang-format on */
 const unsigned ceil_variant_count = sizeof ceil_variants / sizeof ceil_variants[0];
@@ -61,6 +64,17 @@ void ceil_variant_names(char *out, size_t len)
     out[0] = '\0';
     for (unsigned i = 0; i < ceil_variant_count && used < len; i++)
         used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", ceil_variants[i].name);
+}
+
+int ceil_variant_runs(const struct ceil_variant *v, const struct ceil_kernel *k)
+{
+    if (!v->kernels)
+        return 1;
+    size_t len = strlen(k->name);
+    for (const char *at = v->kernels; (at = strstr(at, k->name)) != NULL; at += len)
+        if ((at == v->kernels || at[-1] == ',') && (at[len] == ',' || at[len] == '\0'))
+            return 1;
+    return 0;
 }
 
 int ceil_variant_accepts(const struct ceil_variant *v, enum ceil_barrier_kind b)
@@ -112,10 +126,14 @@ static json_t *variant_json(const struct ceil_variant *v)
     for (unsigned b = 0; b < CEIL_BARRIER_COUNT; b++)
         if ((v->barriers & CEIL_BARRIER_BIT(b)) && b != v->barrier)
             json_array_append_new(bs, json_string(barriers[b].name));
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:s, s:s, s:s}", "name", v->name, "label", v->label,
-                     "summary", v->summary, "modes", ms, "barriers", bs, "reference",
-                     (v->traits & CEIL_REFERENCE) != 0, "hooks", (v->traits & CEIL_HOOKS) != 0, "launched",
-                     (v->traits & CEIL_LAUNCHED) != 0, "pertick", v->pertick, "color", v->color, "marker", v->marker);
+    static const char *const launchers[] = { "none", "mpirun", "python" };
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:s}", "name", v->name, "label",
+                          v->label, "summary", v->summary, "modes", ms, "barriers", bs, "reference",
+                          (v->traits & CEIL_REFERENCE) != 0, "hooks", (v->traits & CEIL_HOOKS) != 0, "launched",
+                          (v->traits & CEIL_LAUNCHED) != 0, "book", (v->traits & CEIL_BOOK) != 0, "launcher",
+                          launchers[v->launcher], "pertick", v->pertick, "color", v->color, "marker", v->marker);
+    json_object_set_new(o, "kernels", v->kernels ? json_string(v->kernels) : json_null());
+    return o;
 }
 
 json_t *ceil_variants_json(void)

@@ -12,8 +12,19 @@ enum ceil_variant_trait {
     CEIL_REFERENCE = 1 << 0, /* one worker over the whole range: every other variant must equal it */
     CEIL_HOOKS = 1 << 1,     /* its workers are threads of the calling process, so per-thread hooks
                                 (likwid's Marker API) apply; otherwise measure whole pinned runs */
-    CEIL_LAUNCHED = 1 << 2,  /* its workers are the processes of a job mpirun starts: one job per
-                                point, --workers equals the job's size, mpirun's binding is kept */
+    CEIL_LAUNCHED = 1 << 2,  /* a job of its own per point (`launcher` says which): not in this
+                                process, so measured whole by the job and checked inside it */
+    CEIL_BOOK = 1 << 3,      /* in the book's tables: the sweep also runs it at the book's N */
+};
+
+/* How a launched variant's job starts. */
+enum ceil_launcher {
+    CEIL_IN_PROCESS, /* not launched: the ops run here */
+    CEIL_MPIRUN,     /* mpirun -np W ceilings run ...: the ranks are the workers, --workers equals the
+                        job's size, mpirun's binding is kept */
+    CEIL_PYTHON,     /* ceilings run hands the point to a Python program (the Python that has numpy
+                        and matplotlib, found at configure time), which checks it against its own
+                        serial loop */
 };
 
 #define CEIL_MODE_BIT(m) (1u << (m))
@@ -28,6 +39,8 @@ struct ceil_variant {
     unsigned barriers;   /* CEIL_BARRIER_BITs it accepts; 0: it has no barrier to choose */
     enum ceil_barrier_kind barrier; /* its default, when it has a choice */
     unsigned traits;     /* enum ceil_variant_trait */
+    enum ceil_launcher launcher;
+    const char *kernels; /* the kernels it runs, "motion,trig"; NULL: every kernel */
     const char *pertick; /* what one per-tick dispatch is, for people */
     const char *color, *marker; /* how plots draw it (matplotlib) */
 };
@@ -44,6 +57,9 @@ const struct ceil_variant *ceil_variant_reference(void);
 
 /* "serial, omp, proc": the names, for a message listing the choices. */
 void ceil_variant_names(char *out, size_t len);
+
+/* Does v run kernel k? */
+int ceil_variant_runs(const struct ceil_variant *v, const struct ceil_kernel *k);
 
 /* Does v accept barrier b, and is b its default? */
 int ceil_variant_accepts(const struct ceil_variant *v, enum ceil_barrier_kind b);

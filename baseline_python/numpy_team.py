@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""The book's method, run by ceilings: numpy on one multiprocessing.shared_memory block.
+
+`ceilings run KERNEL numpy|numpy-threads ...` checks the command line and runs this with it
+normalised; it prints what `ceilings run` prints for every variant (--json: the same keys).
+
+- numpy: the book's shape. A pool of processes (concurrent.futures.ProcessPoolExecutor, whose
+  BrokenProcessPool ends a run when a worker dies, where multiprocessing.Pool would wait for
+  ever) whose initializer attaches each worker to the one shared block and keeps numpy views.
+  Batched: one task per worker runs all ticks on its slice; per tick: one map per tick.
+- numpy-threads: the same slices on threading.Thread (the book's exercise 2): one thread per
+  worker for all ticks, or a new set of threads every tick.
+- workers 1 (either): the loop alone, no pool, as the book's serial reference.
+
+Slices are ceil_partition's (grain 16), the start values and the loops ceilings' own, in
+float32. Every run is checked bit for bit against this file's serial loop over the same ticks:
+numpy rounds vel * dt before the add where the C loop fuses it into one FMA, so numpy is not
+compared with C. The shared block is unlinked on every path (a dead worker, SIGINT, SIGTERM).
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+from multiprocessing import shared_memory
+
+GRAIN = 16
+KERNELS = ("motion", "trig")
+
+
+def partition(n, workers, w):
+    """ceil_partition: slices of whole grains, differing by at most one grain, the bigger last."""
+    grains = n // GRAIN + (n % GRAIN != 0)
+    base, spare = divmod(grains, workers)
+    first_big = workers - spare
+    start = w * base + (w - first_big if w > first_big else 0)
+    count = base + (w >= first_big)
+    return min(start * GRAIN, n), min((start + count) * GRAIN, n)
+
+
+def views(buf, n):
+    """The kernel's two float32 arrays in one buffer, each on its own pages."""
+    page = 4096
+    stride = (n * 4 + page - 1) // page * page
+    return [np.ndarray((n,), dtype=np.float32, buffer=buf, offset=i * stride) for i in range(2)], 2 * stride
+
+
+def init(kernel, arrays, b, e):
+    i = np.arange(b, e, dtype=np.int64)
+    if kernel == "motion":
+        arrays[0][b:e] = (i % 1024).astype(np.float32) * np.float32(0.5)
+        arrays[1][b:e] = ((i * 7) % 13).astype(np.float32) - np.float32(6.0)
+    else:
+        arrays[0][b:e] = 0.0
+        arrays[1][b:e] = (i % 10007).astype(np.float32) * np.float32(0.01) - np.float32(50.0)
+
+
+def tick(kernel, arrays, b, e, dt):
+    if kernel == "motion":
+        arrays[0][b:e] += arrays[1][b:e] * dt
+    else:
+        x = arrays[1][b:e]
+        arrays[0][b:e] += np.sin(x) ** 2 + np.cos(x) ** 2
+
+
+# --- the pool's side: attached once, by the initializer -----------------------------------
+_worker = {}
+
+
+def _attach(name, n, kernel, dt):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C and ends the pool
+    shm = shared_memory.SharedMemory(name=name)
+    _worker.update(shm=shm, arrays=views(shm.buf, n)[0], kernel=kernel, dt=dt)
+
+
+def _task(job):
+    b, e, ticks, what = job
+    if what == "init":
+        init(_worker["kernel"], _worker["arrays"], b, e)
+    else:
+        for _ in range(ticks):
+            tick(_worker["kernel"], _worker["arrays"], b, e, _worker["dt"])
+    return os.getpid()
+
+
+class Team:
+    """The workers of one run, on the shared block."""
+
+    def __init__(self, a):
+        self.a, self.slices = a, [partition(a.n, a.workers, w) for w in range(a.workers)]
+        self.shm, self.pool = None, None
+        page = 4096
+        stride = (a.n * 4 + page - 1) // page * page
+        self.shm = shared_memory.SharedMemory(create=True, size=2 * stride)
+        try:
+            self.arrays = views(self.shm.buf, a.n)[0]
+            if a.workers > 1 and a.variant == "numpy":
+                self.pool = concurrent.futures.ProcessPoolExecutor(
+                    a.workers, initializer=_attach, initargs=(self.shm.name, a.n, a.kernel, a.dt))
+            self.pids = self.run_jobs("init", 0)  # a task per slice writes its start values
+        except BaseException:
+            self.close(abort=True)
+            raise
+
+    def run_jobs(self, what, ticks):
+        jobs = [(b, e, ticks, what) for b, e in self.slices]
+        if self.a.workers == 1:
+            return [self.local(jobs[0])]
+        if self.pool:
+            return list(self.pool.map(_task, jobs))
+        threads = [threading.Thread(target=self.local, args=(j,), daemon=True) for j in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return [os.getpid()] * len(jobs)
+
+    def local(self, job):
+        b, e, ticks, what = job
+        if what == "init":
+            init(self.a.kernel, self.arrays, b, e)
+        else:
+            for _ in range(ticks):
+                tick(self.a.kernel, self.arrays, b, e, self.a.dt)
+        return os.getpid()
+
+    def run(self, ticks, mode):
+        if mode == "batched":
+            self.run_jobs("ticks", ticks)
+        else:
+            for _ in range(ticks):
+                self.run_jobs("ticks", 1)
+
+    def close(self, abort=False):
+        """Ends the pool and removes the shared block. abort: after an error or a signal, the
+        workers are killed first (a task may run for long), and threads still inside their ticks
+        keep the mapping: the block's name goes, the process exits without waiting for them."""
+        if self.pool:
+            if abort:
+                for p in list(getattr(self.pool, "_processes", {}).values()):
+                    p.kill()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        if self.shm:
+            self.shm.unlink()
+            if not abort:
+                self.arrays = None
+                self.shm.close()
+                self.shm = None  # else kept mapped: dropping it would unmap it under running threads
+
+
+def reference(a, ticks):
+    arrays = [np.empty(a.n, dtype=np.float32) for _ in range(2)]
+    init(a.kernel, arrays, 0, a.n)
+    for _ in range(ticks):
+        tick(a.kernel, arrays, 0, a.n, a.dt)
+    return arrays
+
+
+def first_difference(a, got, want):
+    names = ("pos", "vel") if a.kernel == "motion" else ("out", "x")
+    for name, g, w in zip(names, got, want):
+        gi, wi = g.view(np.uint32), w.view(np.uint32)
+        if not np.array_equal(gi, wi):
+            i = int(np.flatnonzero(gi != wi)[0])
+            return (f"{name}[{i}] = {g[i]:.9g} (0x{gi[i]:08x}) but the numpy serial loop has "
+                    f"{w[i]:.9g} (0x{wi[i]:08x})")
+    return None
+
+
+def measure(a):
+    t0 = time.perf_counter()
+    team = Team(a)
+    try:
+        return measured(a, team, time.perf_counter() - t0)
+    except BaseException:
+        team.close(abort=True)
+        raise
+
+
+def measured(a, team, startup):
+    """The warm-up, the timed repetitions and the check, on a started team; closes it."""
+    team.run(1, a.mode)  # the warm-up tick, discarded
+    times = []
+    for _ in range(a.reps):
+        t0 = time.perf_counter()
+        team.run(a.ticks, a.mode)
+        times.append(time.perf_counter() - t0)
+    why = first_difference(a, team.arrays, reference(a, 1 + a.reps * a.ticks))
+    pids = len(set(team.pids))
+    team.close()
+    return dict(times=sorted(times), startup=startup, why=why, processes=pids)
+
+
+def report(a, m):
+    best, median = m["times"][0], float(np.median(m["times"]))
+    elem_ticks = a.n * a.ticks
+    o = dict(kernel=a.kernel, variant=a.variant, mode=a.mode, n=a.n, workers=a.workers, workers_running=a.workers,
+             ticks=a.ticks, reps=a.reps, valid=m["why"] is None)
+    if m["why"] is None:
+        o.update(seconds=best, seconds_median=median, gbps=a.bytes_per_elem * elem_ticks / best * 1e-9,
+                 ns_per_elem_tick=best / elem_ticks * 1e9)
+    else:
+        o["error"] = m["why"]
+    o.update(cpus=[], startup_seconds=m["startup"], bytes_per_elem=a.bytes_per_elem,
+             footprint_bytes=a.footprint_per_elem * a.n, reference="numpy serial (this file's loop, workers 1)",
+             python=sys.version.split()[0], numpy=np.__version__)
+    if a.json:
+        print(json.dumps(o, indent=2))
+    else:
+        print(f"{a.kernel}/{a.variant}/{a.mode}  n={a.n}  workers={a.workers}  ticks={a.ticks}  reps={a.reps}")
+        if m["why"]:
+            print(f"  valid        NO: {m['why']}")
+        else:
+            print(f"  seconds      {best:.6g} best, {median:.6g} median (the timed ticks only)")
+            print(f"  GB/s         {o['gbps']:.2f} ({a.bytes_per_elem:g} bytes per element-tick)")
+            print(f"  ns/elem-tick {o['ns_per_elem_tick']:.4f}")
+            print(f"  start-up     {m['startup'] * 1e3:.3f} ms (shared block, pool, attach, first touch)")
+            print(f"  valid        yes: equal to numpy's serial loop bit for bit after {1 + a.reps * a.ticks} ticks")
+    return 0 if m["why"] is None else 1
+
+
+def main(argv):
+    p = argparse.ArgumentParser(prog="ceilings run", description=__doc__.split("\n")[0])
+    p.add_argument("kernel", choices=KERNELS)
+    p.add_argument("variant", choices=("numpy", "numpy-threads"))
+    for opt in ("n", "workers", "ticks", "reps"):
+        p.add_argument(f"--{opt}", type=int, required=True)
+    p.add_argument("--mode", choices=("batched", "pertick"), required=True)
+    p.add_argument("--dt", type=np.float32, required=True)
+    p.add_argument("--bytes-per-elem", type=float, required=True)
+    p.add_argument("--footprint-per-elem", type=float, required=True)
+    p.add_argument("--json", action="store_true")
+    a = p.parse_args(argv[1:])
+
+    def stop(signo, frame):
+        raise KeyboardInterrupt(signo)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also where it was started with SIGINT ignored (a background job)
+    try:
+        return report(a, measure(a))
+    except KeyboardInterrupt as e:
+        signo = e.args[0] if e.args else signal.SIGINT
+        print(f"ceilings run: {a.kernel}/{a.variant}: interrupted by signal {signo} ({signal.strsignal(signo)})",
+              file=sys.stderr, flush=True)
+        os._exit(1)  # threads still inside their ticks are not waited for
+    except concurrent.futures.process.BrokenProcessPool:
+        print(f"ceilings run: {a.kernel}/{a.variant}: a pool worker died (killed or crashed); the pool is "
+              "broken, the shared block removed", file=sys.stderr)
+    except (OSError, MemoryError) as e:
+        print(f"ceilings run: {a.kernel}/{a.variant}: {e}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
