@@ -274,9 +274,9 @@ def book_tables(r):
 
 def gil_and_ceilings(r, counts):
     """numpy-threads against numpy, and each book variant's distance from the measured ceiling."""
-    names = {v["name"] for v in r.variants if v.get("book") and v.get("launched")}
-    pool = next((n for n in names if "threads" not in n), None)
-    threads = next((n for n in names if "threads" in n), None)
+    book = [v for v in r.variants if v.get("book") and v.get("launcher") == "python"]
+    pool = next((v["name"] for v in book if not v.get("hooks")), None)  # workers in processes of their own
+    threads = next((v["name"] for v in book if v.get("hooks")), None)  # workers are threads of one process
     top = counts[-1] if counts else None
     lines = []
     for kernel in r.kernels():

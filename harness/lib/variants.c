@@ -27,7 +27,7 @@ const struct ceil_variant ceil_variants[] = {
     { "mpi", "MPI ranks", "one MPI rank per worker (mpirun -np W); a node's ranks share MPI-3 windows", &ceil_mpi_ops, BOTH, MPI | FUTEX, CEIL_BARRIER_MPI, CEIL_LAUNCHED, CEIL_MPIRUN, NULL, "the ranks meet at the barrier", "tab:green", "D" },
 #endif
     { "numpy", "numpy processes (the book)", "the book's method: numpy in a process pool on one shared_memory block (Python)", NULL, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_LAUNCHED | CEIL_BOOK, CEIL_PYTHON, "motion,trig", "a pool.map per tick", "tab:brown", "P" },
-    { "numpy-threads", "numpy threads (the book)", "the book's exercise 2: the same numpy slices on threading.Thread (Python)", NULL, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_LAUNCHED | CEIL_BOOK, CEIL_PYTHON, "motion,trig", "new threads per tick", "tab:pink", "X" },
+    { "numpy-threads", "numpy threads (the book)", "the book's exercise 2: the same numpy slices on threading.Thread (Python)", NULL, BOTH, 0, CEIL_BARRIER_FUTEX, CEIL_HOOKS | CEIL_LAUNCHED | CEIL_BOOK, CEIL_PYTHON, "motion,trig", "new threads per tick", "tab:pink", "X" },
 };
 /* clang-format on */
 const unsigned ceil_variant_count = sizeof ceil_variants / sizeof ceil_variants[0];

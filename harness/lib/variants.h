@@ -10,8 +10,9 @@
 
 enum ceil_variant_trait {
     CEIL_REFERENCE = 1 << 0, /* one worker over the whole range: every other variant must equal it */
-    CEIL_HOOKS = 1 << 1,     /* its workers are threads of the calling process, so per-thread hooks
-                                (likwid's Marker API) apply; otherwise measure whole pinned runs */
+    CEIL_HOOKS = 1 << 1,     /* its workers are threads of one process, so per-thread hooks (likwid's
+                                Marker API) apply where it runs in this one; otherwise measure whole
+                                pinned runs */
     CEIL_LAUNCHED = 1 << 2,  /* a job of its own per point (`launcher` says which): not in this
                                 process, so measured whole by the job and checked inside it */
     CEIL_BOOK = 1 << 3,      /* in the book's tables: the sweep also runs it at the book's N */
