@@ -65,8 +65,8 @@ report)
     make_report "$dir" || exit 1
     ;;
 compare)
-    # the newest two folders that hold a whole sweep, oldest first
-    set -- $(ls -1dt "$root"/*/bench.json 2>/dev/null | head -n 2)
+    # the newest two folders that hold a whole sweep (not the latest link again), older first
+    set -- $(ls -1dt "$root"/*/bench.json 2>/dev/null | grep -v '/latest/bench.json$' | head -n 2)
     if [ $# -lt 2 ]; then
         say "fewer than two results folders in $root: run ninja bench twice" >&2
         exit 1
