@@ -2,7 +2,9 @@
 #include "machine.h"
 
 #include "build_info.h"
+#include "trust.h"
 
+#include <math.h>
 #include <dirent.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -98,13 +100,18 @@ static void add_tree(struct ceil_cpu_tree *t)
     for (struct dirent *d; tasks && (d = readdir(tasks)) != NULL;) {
         if (d->d_name[0] == '.')
             continue;
-        if (t->count < CEIL_CPU_TREE_MAX)
+        if (t->count < CEIL_CPU_TREE_MAX) {
+            t->ids[t->count] = atol(d->d_name);
+            t->child[t->count] = 0;
             t->clocks[t->count++] = thread_clock(atol(d->d_name));
+        }
         snprintf(path, sizeof path, "/proc/self/task/%s/children", d->d_name);
         FILE *f = fopen(path, "r");
         for (long child; f && t->count < CEIL_CPU_TREE_MAX && fscanf(f, "%ld", &child) == 1;)
-            if (clock_getcpuclockid((pid_t)child, &t->clocks[t->count]) == 0)
-                t->count++;
+            if (clock_getcpuclockid((pid_t)child, &t->clocks[t->count]) == 0) {
+                t->ids[t->count] = child;
+                t->child[t->count++] = 1;
+            }
         if (f)
             fclose(f);
     }
@@ -124,4 +131,22 @@ double ceil_cpu_tree_seconds(const struct ceil_cpu_tree *t)
     for (unsigned i = 0; i < t->count; i++)
         total += clock_seconds(t->clocks[i]);
     return total;
+}
+
+double ceil_cpu_tree_delay(const struct ceil_cpu_tree *t)
+{
+    char path[64], text[128];
+    double total = 0;
+    int seen = 0;
+    for (unsigned i = 0; i < t->count; i++) {
+        snprintf(path, sizeof path, t->child[i] ? "/proc/%ld/schedstat" : "/proc/self/task/%ld/schedstat", t->ids[i]);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        double d = fgets(text, sizeof text, f) ? ceil_schedstat_delay(text) : NAN;
+        fclose(f);
+        if (isfinite(d))
+            total += d, seen = 1;
+    }
+    return seen ? total : NAN;
 }

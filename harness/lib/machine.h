@@ -30,6 +30,8 @@ const char *ceil_build_flags(void);
 enum { CEIL_CPU_TREE_MAX = 1024 };
 struct ceil_cpu_tree {
     clockid_t clocks[CEIL_CPU_TREE_MAX];
+    long ids[CEIL_CPU_TREE_MAX];               /* thread or process id */
+    unsigned char child[CEIL_CPU_TREE_MAX];    /* 1: a child process, 0: a thread of this one */
     unsigned count;
 };
 
@@ -38,6 +40,11 @@ void ceil_cpu_tree_find(struct ceil_cpu_tree *t);
 
 /* CPU seconds used so far by the threads found. */
 double ceil_cpu_tree_seconds(const struct ceil_cpu_tree *t);
+
+/* Seconds the tasks found have waited so far while runnable, the CPU running something else:
+ * the kernel's run delay (schedstat), to the nanosecond. The CPU time other tasks took from
+ * ours, as our tasks saw it. NAN where the kernel keeps no schedstat. */
+double ceil_cpu_tree_delay(const struct ceil_cpu_tree *t);
 
 /* Seconds on the monotonic clock. */
 double ceil_now(void);
