@@ -13,6 +13,7 @@ extern "C" {
 #include "machine.h"
 }
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -24,13 +25,20 @@ namespace {
 using bench::Settings;
 
 const Settings settings_for[] = {
-    /* quick   */ { 0.02, 2, 500, false, false },
-    /* default */ { 0.05, 5, 2000, false, true },
-    /* full    */ { 0.20, 10, 5000, true, true },
+    /* quick   */ { 0.02, 2, 2, 500, false, false },
+    /* default */ { 0.05, 5, 10, 2000, false, true },
+    /* full    */ { 0.20, 10, 20, 5000, true, true },
 };
 
+// A point is noisy while the 95% interval of its median (its paired speedup, else its time)
+// is wider than this either side.
+constexpr double target_spread = 0.03;
+// The time more repetitions and the second pass may take, as a share of the first pass's.
+constexpr double extra_budget = 0.3;
+
 const char usage[] =
-    "usage: ceilings-bench [--sweep quick|default|full] [--results DIR] [--benchmark_* flags]\n"
+    "usage: ceilings-bench [--sweep quick|default|full] [--results DIR] [--max-repetitions R]\n"
+    "                      [--benchmark_* flags]\n"
     "Runs every kernel x variant x mode over the sizes and worker counts `ceilings plan` gives\n"
     "for this machine, as Google Benchmark benchmarks named KERNEL/VARIANT/MODE/n:N/workers:W,\n"
     "each checked against serial bit for bit; plus per-tick dispatch overhead (MODE dispatch,\n"
@@ -38,14 +46,21 @@ const char usage[] =
     "start-up (MODE startup). Wall-clock time, repetitions in random order. A variant launched\n"
     "by mpirun runs at the target sizes (the quick sweep: L2 and L3) where mpirun is found,\n"
     "each repetition one job (--benchmark_filter=-mpi leaves them out).\n"
+    "Each repetition of a team's point is paired with a serial repetition beside it (before\n"
+    "and after, alternating): its speedup is the median of the per-pair ratios. Every\n"
+    "repetition records what else ran: the CPU time others took from the workers (run delay)\n"
+    "and the hypervisor's steal. A point whose median's 95% interval is wider than 3% gets more\n"
+    "repetitions (up to --max-repetitions), and if still noisy, a second pass at the end.\n"
     "\n"
     "  -s, --sweep KIND     quick, default or full (sizes per decade, repetitions, run length)\n"
     "  -r, --results DIR    write DIR/bench.json (Google Benchmark JSON), DIR/bench.csv and\n"
     "                       DIR/plan.json; files appear whole or not at all\n"
     "      --max-bytes B    no footprint above B bytes\n"
+    "      --max-repetitions R  a noisy point's cap (quick: no more; default 10; full 20;\n"
+    "                       with --benchmark_repetitions=N: N, no second pass)\n"
     "  -h, --help           this text\n"
     "Every --benchmark_* flag works: --benchmark_filter=motion/omp, --benchmark_repetitions=3,\n"
-    "--benchmark_out=FILE (with the speedup counters), ... Exit status: 0 ok; 1 a point failed\n"
+    "--benchmark_out=FILE (JSON, with the speedup counters), ... Exit status: 0 ok; 1 a point failed\n"
     "or differs from serial, or the run was interrupted; 2 bad usage.\n";
 
 bool has_flag(int argc, char **argv, const char *prefix)
@@ -77,13 +92,32 @@ bool write_text(const std::string &path, const std::string &text)
 struct Options {
     ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
     const char *results = nullptr;
-    uint64_t max_bytes = 0;
+    uint64_t max_bytes = 0, max_repetitions = 0;
     std::string json_path, csv_path;
     std::vector<std::string> extra; // our defaults for Google Benchmark's flags
 };
 
 // Our options, then Google Benchmark's (theirs, initialised). Returns 0, -1 for --help, or an exit code.
-int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, int &repetitions)
+// --benchmark_out and its format are ours: the file holds every pass, which we write.
+int take_out_flags(std::vector<char *> &theirs, Options &o)
+{
+    std::vector<char *> kept;
+    for (char *a : theirs) {
+        if (strncmp(a, "--benchmark_out=", 16) == 0)
+            o.json_path = a + 16;
+        else if (strncmp(a, "--benchmark_out_format=", 23) == 0) {
+            if (strcmp(a + 23, "json") != 0)
+                return ceil_usage_error("bench", "--benchmark_out_format: only json is written (got '%s')", a + 23);
+        } else
+            kept.push_back(a);
+    }
+    theirs = kept;
+    if (o.json_path.empty() && has_flag((int)theirs.size(), theirs.data(), "--benchmark_out"))
+        return ceil_usage_error("bench", "--benchmark_out needs =FILE");
+    return 0;
+}
+
+int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench::Sweep &sw)
 {
     std::vector<char *> ours = { argv[0] };
     for (int i = 1; i < argc; i++)
@@ -92,6 +126,7 @@ int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, int &r
         { "sweep", 's', CEIL_OPT_SWEEP, &o.sweep, 0, 0, nullptr },
         { "results", 'r', CEIL_OPT_TEXT, &o.results, 0, 0, nullptr },
         { "max-bytes", 0, CEIL_OPT_COUNT, &o.max_bytes, 1, UINT64_MAX / 2, nullptr },
+        { "max-repetitions", 0, CEIL_OPT_COUNT, &o.max_repetitions, 1, 1000, nullptr },
         { nullptr, 0, CEIL_OPT_FLAG, nullptr, 0, 0, nullptr },
     };
     const ceil_command_line cl = { "bench", usage, nullptr, nullptr, options, 0, nullptr };
@@ -103,20 +138,23 @@ int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, int &r
         o.extra.push_back("--benchmark_enable_random_interleaving=true");
     if (!has_flag(argc, argv, "--benchmark_repetitions="))
         o.extra.push_back("--benchmark_repetitions=" + std::to_string(set.repetitions));
+    if (o.results && has_flag(argc, argv, "--benchmark_out"))
+        return ceil_usage_error("bench", "--results writes the files itself: drop --benchmark_out");
+    if ((rc = take_out_flags(theirs, o)) != 0)
+        return rc;
     if (o.results) {
-        if (has_flag(argc, argv, "--benchmark_out"))
-            return ceil_usage_error("bench", "--results writes the files itself: drop --benchmark_out");
         if (mkdir(o.results, 0777) != 0 && errno != EEXIST)
             return ceil_fail("bench", "--results: cannot create %s: %s", o.results, strerror(errno));
         o.json_path = std::string(o.results) + "/bench.json";
         o.csv_path = std::string(o.results) + "/bench.csv";
-        o.extra.push_back("--benchmark_out=" + o.json_path + ".part");
-        o.extra.push_back("--benchmark_out_format=json");
     }
     for (std::string &e : o.extra)
         theirs.push_back(&e[0]);
     int gb_argc = (int)theirs.size();
-    repetitions = flag_int(gb_argc, theirs.data(), "--benchmark_repetitions=", set.repetitions);
+    bool asked = has_flag(argc, argv, "--benchmark_repetitions=");
+    sw.repetitions = std::max(1, flag_int(gb_argc, theirs.data(), "--benchmark_repetitions=", set.repetitions));
+    sw.max_repetitions = o.max_repetitions ? (int)o.max_repetitions : asked ? sw.repetitions : set.max_repetitions;
+    sw.max_repetitions = std::max(sw.max_repetitions, sw.repetitions);
     benchmark::Initialize(&gb_argc, theirs.data()); // consumes and reorders its flags
     return benchmark::ReportUnrecognizedArguments(gb_argc, theirs.data()) ? CEIL_EXIT_USAGE : 0;
 }
@@ -136,7 +174,6 @@ int prepare(bench::Sweep &sw, const Options &o)
     std::string why;
     if (!bench::plan_specs(sw, settings_for[o.sweep], why))
         return ceil_fail("bench", "sizing the ticks failed: %s", why.c_str());
-    bench::register_specs(sw);
     bench::add_context(sw);
     if (o.results) {
         json_t *plan = ceil_plan_json(&sw.plan, &sw.topo);
@@ -150,17 +187,88 @@ int prepare(bench::Sweep &sw, const Options &o)
     return 0;
 }
 
+// Runs the listed specs `repetitions` times each, in random order, into collect.
+void run_pass(bench::Sweep &sw, bench::Collector &collect, const std::vector<size_t> &which, int repetitions,
+              const std::string &what)
+{
+    bench::register_specs(sw, which, repetitions);
+    sw.progress.start(bench::count_selected(sw, which, repetitions), what);
+    benchmark::RunSpecifiedBenchmarks(&collect);
+}
+
+// The points still noisy, noisiest first, as many as fit in `seconds` at `repetitions` more each
+// (from what their repetitions took so far); only those that `more` allows.
+template <class Pred>
+std::vector<size_t> noisy(const bench::Sweep &sw, int repetitions, double seconds, Pred more)
+{
+    std::vector<std::pair<double, size_t>> wide;
+    for (size_t i = 0; i < sw.records.size(); i++) {
+        const bench::Record &r = sw.records[i];
+        double spread = bench::spread_of(r);
+        if (!r.failed && !r.values[0].empty() && spread > target_spread && more(r))
+            wide.emplace_back(spread, i);
+    }
+    std::sort(wide.rbegin(), wide.rend());
+    std::vector<size_t> out;
+    for (auto &[spread, i] : wide) {
+        const bench::Record &r = sw.records[i];
+        double cost = r.seconds / (double)std::max(1u, r.bodies) * repetitions;
+        if (cost > seconds)
+            continue;
+        seconds -= cost;
+        out.push_back(i);
+    }
+    return out;
+}
+
+// Every point `repetitions` times; then more repetitions, a few at a time, where a point's median
+// is still uncertain and its cap allows; then, at the end, a second pass over the points still
+// noisy, so that a point measured twice minutes apart can be checked against itself.
+void measure(bench::Sweep &sw, bench::Collector &collect)
+{
+    std::vector<size_t> all(sw.specs.size());
+    for (size_t i = 0; i < all.size(); i++)
+        all[i] = i;
+    sw.start = ceil_now();
+    run_pass(sw, collect, all, sw.repetitions, "pass 1");
+    if (sw.max_repetitions <= sw.repetitions)
+        return;
+    double budget = extra_budget * (ceil_now() - sw.start), t0 = ceil_now();
+    int step = std::max(1, sw.repetitions / 2);
+    for (int round = 2; !ceil_stop_signal(); round++) {
+        double left = 0.6 * budget - (ceil_now() - t0);
+        std::vector<size_t> more = noisy(sw, step, left, [&](const bench::Record &r) {
+            return r.values[0].size() + (size_t)step <= (size_t)sw.max_repetitions;
+        });
+        if (more.empty())
+            break;
+        run_pass(sw, collect, more, step, "pass 1, round " + std::to_string(round) + ": more repetitions of the noisy points");
+    }
+    std::vector<size_t> again = noisy(sw, sw.repetitions, budget - (ceil_now() - t0), [](const bench::Record &) { return true; });
+    if (again.empty() || ceil_stop_signal())
+        return;
+    sw.pass = 2;
+    run_pass(sw, collect, again, sw.repetitions, "pass 2: the points still noisy, once more");
+}
+
 // The result files whole, or none; then the exit status.
-int finish(bench::Sweep &sw, const Options &o, const bench::Results &file)
+int finish(bench::Sweep &sw, const Options &o, const bench::Collector &collect)
 {
     int stopped = ceil_stop_signal();
-    if (o.results) {
-        bool ok = !stopped && file.csv_ok && file.json_ok && ceil_part_commit(o.csv_path.c_str(), 1) == 0;
+    if (!o.json_path.empty() && !stopped) {
+        char part[4096];
+        bench::Results file(o.csv_path.empty() ? "" : ceil_part_path(o.csv_path.c_str(), part, sizeof part));
+        std::ofstream json(ceil_part_path(o.json_path.c_str(), part, sizeof part));
+        bool ok = file.write(collect.runs_, json);
+        json.close();
+        ok = ok && json.good();
+        if (!o.csv_path.empty())
+            ok = ceil_part_commit(o.csv_path.c_str(), ok) == 0 && ok;
         ok = ceil_part_commit(o.json_path.c_str(), ok) == 0 && ok;
         if (!ok) {
-            ceil_part_commit(o.csv_path.c_str(), 0);
-            if (!stopped)
-                return ceil_fail("bench", "cannot write the results into %s", o.results);
+            if (!o.csv_path.empty())
+                ceil_part_commit(o.csv_path.c_str(), 0);
+            return ceil_fail("bench", "cannot write the results into %s", o.results ? o.results : o.json_path.c_str());
         }
     }
     if (stopped)
@@ -184,17 +292,14 @@ int main(int argc, char **argv)
     Options o;
     std::vector<char *> theirs = { argv[0] };
     bench::Sweep sw;
-    int rc = parse(argc, argv, o, theirs, sw.repetitions);
+    int rc = parse(argc, argv, o, theirs, sw);
     if (rc != 0)
         return rc < 0 ? CEIL_EXIT_OK : rc;
     if ((rc = prepare(sw, o)) == 0) {
-        bool want_file = o.results || has_flag(argc, argv, "--benchmark_out=");
-        bench::Quiet quiet;
-        bench::Results file(o.results ? o.csv_path + ".part" : "");
-        sw.progress.start(bench::count_selected(sw));
-        benchmark::RunSpecifiedBenchmarks(&quiet, want_file ? &file : nullptr);
-        benchmark::Shutdown();
-        rc = finish(sw, o, file);
+        bench::Collector collect;
+        measure(sw, collect);
+        rc = finish(sw, o, collect);
+        benchmark::Shutdown(); /* after the file: it frees the context the file carries */
     }
     ceil_refs_free(sw.refs);
     ceil_plan_free(&sw.plan);

@@ -6,10 +6,14 @@ extern "C" {
 #include "cpulist.h"
 #include "machine.h"
 #include "launch.h"
+#include "trust.h"
 }
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <sys/resource.h>
 #include <initializer_list>
 
 namespace bench {
@@ -28,11 +32,12 @@ static std::string clock_text(double seconds)
     return buf;
 }
 
-void Progress::start(size_t total)
+void Progress::start(size_t total, const std::string &what)
 {
     total_ = total;
+    done_ = 0;
     start_ = ceil_now();
-    printf("ceilings-bench: %zu runs (points x repetitions), repetitions in random order\n", total_);
+    printf("ceilings-bench: %s: %zu runs (points x repetitions), repetitions in random order\n", what.c_str(), total_);
 }
 
 void Progress::done(const Spec &s, const std::string &what)
@@ -49,6 +54,7 @@ void Progress::done(const Spec &s, const std::string &what)
 
 static void fail(benchmark::State &state, const Spec &s, const std::string &why)
 {
+    s.sweep->records[s.index].failed = true;
     state.SkipWithError(why.c_str());
     if (!ceil_stop_signal())
         s.sweep->failures.push_back(name_of(s) + ": " + why);
@@ -150,19 +156,143 @@ static void set_cpu_counter(benchmark::State &state, double cpu_seconds)
     state.counters["team_cpu_s"] = cpu_seconds;
 }
 
+// What else ran on the machine over a window: the CPU time other tasks took from ours while
+// ours waited to run (their run delay, exact), or, for a job whose tasks this process cannot
+// see, the busy time on the job's CPUs beyond the job's own CPU time (/proc/stat, 10 ms grain);
+// and the hypervisor's steal on those CPUs. Both as shares of the window's wall time.
+class Watch {
+public:
+    explicit Watch(const ceil_cpu_tree *tree) : tree_(tree)
+    {
+        ceil_cpustat_read(&before_);
+        delay_ = tree ? ceil_cpu_tree_delay(tree) : NAN;
+        children_ = children_cpu();
+        t0_ = ceil_now();
+    }
+    void stop(const int *cpus, unsigned ncpus)
+    {
+        double wall = ceil_now() - t0_;
+        ceil_cpustat after;
+        ceil_cpustat_read(&after);
+        double others = tree_ ? ceil_cpu_tree_delay(tree_) - delay_
+                              : ceil_cpustat_busy(&before_, &after, cpus, ncpus) - (children_cpu() - children_);
+        interference = wall > 0 ? std::max(0.0, others) / wall : NAN;
+        steal = wall > 0 ? ceil_cpustat_steal(&before_, &after, cpus, ncpus) / wall : NAN;
+    }
+    double interference = NAN, steal = NAN;
+
+private:
+    static double children_cpu()
+    {
+        rusage u{};
+        getrusage(RUSAGE_CHILDREN, &u);
+        return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+    }
+    const ceil_cpu_tree *tree_;
+    ceil_cpustat before_;
+    double delay_, children_, t0_;
+};
+
+// The serial repetition a team's repetition is paired with: the reference variant, the same
+// kernel, N and ticks, on the first worker's CPU, timed right before or after the team's.
+struct Pair {
+    double seconds = 0, interference = NAN, steal = NAN;
+};
+
+static bool paired(const Spec &s) { return s.family == Family::Sweep && !(s.variant->traits & CEIL_REFERENCE); }
+
+// Pairs alternate: serial first on a point's even repetitions, after the team on odd ones.
+static bool serial_first(const Spec &s) { return s.sweep->records[s.index].bodies % 2 == 0; }
+
+static int measure_pair(const Spec &s, Pair &pair, char err[CEIL_ERRLEN])
+{
+    const ceil_variant_ops *ops = ceil_variant_reference()->ops;
+    const ceil_plan_workers &one = s.sweep->plan.workers[0];
+    ceil_config cfg{};
+    cfg.kernel = s.kernel;
+    cfg.n = (size_t)s.n;
+    cfg.workers = 1;
+    cfg.cpus = one.cpus;
+    cfg.topology = s.sweep->topo.topo;
+    ceil_run *run = nullptr;
+    int rc = ops->prepare(&cfg, &run, err);
+    if (rc == 0)
+        rc = ops->run(run, 1, CEIL_BATCHED, err); /* the warm-up tick the team gets too */
+    if (rc == 0) {
+        ceil_cpu_tree tree;
+        ceil_cpu_tree_find(&tree);
+        Watch watch(&tree);
+        double t0 = ceil_now();
+        rc = ops->run(run, s.ticks, CEIL_BATCHED, err);
+        pair.seconds = ceil_now() - t0;
+        watch.stop(one.cpus, one.count);
+        pair.interference = watch.interference;
+        pair.steal = watch.steal;
+    }
+    ops->release(run);
+    return rc;
+}
+
+// The pair's counters on a repetition that took `seconds`: speedup is the pair's ratio.
+static void set_pair_counters(benchmark::State &state, const Spec &s, const Pair &pair, double seconds, bool first)
+{
+    state.counters["speedup"] = pair.seconds / seconds;
+    state.counters["serial_ns_per_elem_tick"] = pair.seconds / ((double)s.n * (double)s.ticks) * 1e9;
+    state.counters["pair_order"] = first ? -1 : 1; /* serial before (-1) or after (+1) */
+}
+
+// What every repetition carries: what else ran (the larger of its own window's and its pair's),
+// when it started in the sweep, and in which pass.
+static void set_trust_counters(benchmark::State &state, const Spec &s, const Watch *w, const Pair *pair, double at)
+{
+    double interference = w ? w->interference : NAN, steal = w ? w->steal : NAN;
+    if (pair) {
+        interference = std::max(interference, pair->interference);
+        steal = std::max(steal, pair->steal);
+    }
+    if (std::isfinite(interference))
+        state.counters["interference"] = interference;
+    if (std::isfinite(steal))
+        state.counters["steal"] = steal;
+    state.counters["at_s"] = at - s.sweep->start;
+    state.counters["pass"] = s.sweep->pass;
+}
+
+double spread_of(const Record &r)
+{
+    const std::vector<double> &v = r.values[0];
+    return ceil_median_spread(v.data(), v.size());
+}
+
+// The repetition's key value into the point's record, for the sweep's next passes.
+static void record(const Spec &s, double value, double body_start)
+{
+    Record &r = s.sweep->records[s.index];
+    r.values[s.sweep->pass - 1].push_back(value);
+    r.bodies++;
+    r.seconds += ceil_now() - body_start;
+}
+
 // KERNEL/SERIES/{batched,pertick}: one repetition is `ticks` ticks after a warm-up tick, reported
-// per tick (manual time: the repetition's wall time over its ticks).
+// per tick (manual time: the repetition's wall time over its ticks). A team's repetition is
+// paired with a serial one beside it.
 void sweep_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
     if (skipped_after_stop(state))
         return;
+    double body = ceil_now();
+    bool pairs = paired(*s), first = serial_first(*s);
+    Pair pair;
+    int rc = pairs && first ? measure_pair(*s, pair, err) : 0;
     const ceil_variant_ops *ops = s->variant->ops;
-    ceil_run *run;
-    int rc = start(*s, { s->mode }, &run, err);
+    ceil_run *run = nullptr;
+    if (rc == 0)
+        rc = start(*s, { s->mode }, &run, err);
     double seconds = 0, cpu = 0, merge = 0;
     ceil_cpu_tree tree;
     ceil_cpu_tree_find(&tree);
+    Watch watch(&tree);
     for (auto _ : state) {
         if (rc != 0)
             break;
@@ -172,21 +302,33 @@ void sweep_point(benchmark::State &state, const Spec *s)
         cpu = ceil_cpu_tree_seconds(&tree) - c0;
         state.SetIterationTime(seconds / (double)s->ticks);
     }
+    if (run)
+        watch.stop(run->cpu_of, run->workers);
     size_t merged = 0;
     if (rc == 0 && s->kernel->merge) { /* an emitting kernel's segments, gathered after the runs */
         double m0 = ceil_now();
         merged = s->kernel->merge(run->arrays.a, run->slices, run->workers);
         merge = ceil_now() - m0;
     }
+    bool valid = rc == 0 && validate(state, *s, run, 1 + s->ticks);
+    unsigned workers = run ? run->workers : 0;
+    if (valid)
+        set_label(state, run);
+    ops->release(run);
+    if (rc == 0 && valid && pairs && !first)
+        rc = measure_pair(*s, pair, err);
     if (rc != 0) {
         fail(state, *s, err);
-    } else if (validate(state, *s, run, 1 + s->ticks)) {
-        double gbps = set_rate_counters(state, *s, seconds, run->workers, merge, (double)merged);
+    } else if (valid) {
+        double gbps = set_rate_counters(state, *s, seconds, workers, merge, (double)merged);
         set_cpu_counter(state, cpu);
-        set_label(state, run);
-        s->sweep->progress.done(*s, fmt("%8.2f GB/s", gbps));
+        if (pairs)
+            set_pair_counters(state, *s, pair, seconds, first);
+        set_trust_counters(state, *s, &watch, pairs ? &pair : nullptr, body);
+        record(*s, pairs ? pair.seconds / seconds : seconds / (double)s->ticks, body);
+        s->sweep->progress.done(*s, pairs ? fmt("%8.2f GB/s", gbps) + fmt("  x%.2f serial", pair.seconds / seconds)
+                                          : fmt("%8.2f GB/s", gbps));
     }
-    ops->release(run);
 }
 
 // KERNEL/SERIES/dispatch: EPCC's overhead, per tick: (pertick - batched) / ticks, on a size
@@ -196,12 +338,14 @@ void dispatch_point(benchmark::State &state, const Spec *s)
     char err[CEIL_ERRLEN] = "";
     if (skipped_after_stop(state))
         return;
+    double body = ceil_now();
     const ceil_variant_ops *ops = s->variant->ops;
     ceil_run *run;
     int rc = start(*s, { CEIL_BATCHED, CEIL_PERTICK }, &run, err);
     double batched = 0, pertick = 0, cpu = 0;
     ceil_cpu_tree tree;
     ceil_cpu_tree_find(&tree);
+    Watch watch(&tree);
     for (auto _ : state) {
         if (rc != 0)
             break;
@@ -217,12 +361,16 @@ void dispatch_point(benchmark::State &state, const Spec *s)
         batched += (tb - t0) / (double)s->ticks;
         pertick += (t2 - t1) / (double)s->ticks;
     }
+    if (rc == 0)
+        watch.stop(run->cpu_of, run->workers);
     if (rc != 0) {
         fail(state, *s, err);
     } else if (validate(state, *s, run, 2 + 2 * (unsigned long)state.iterations() * s->ticks)) {
         set_dispatch_counters(state, *s, batched, pertick, benchmark::Counter::kAvgIterations);
         set_cpu_counter(state, cpu);
         set_label(state, run);
+        set_trust_counters(state, *s, &watch, nullptr, body);
+        record(*s, (pertick - batched) / (double)state.iterations(), body);
         s->sweep->progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6 / (double)state.iterations()));
     }
     ops->release(run);
@@ -235,6 +383,7 @@ void startup_point(benchmark::State &state, const Spec *s)
     if (skipped_after_stop(state))
         return;
     const ceil_variant_ops *ops = s->variant->ops;
+    double body = ceil_now();
     ceil_config cfg = config_of(*s);
     int rc = 0;
     double total = 0, cpu = 0;
@@ -259,6 +408,8 @@ void startup_point(benchmark::State &state, const Spec *s)
     if (rc == 0) {
         state.counters["first_touch_bytes"] = ceil_kernel_footprint(s->kernel) * (double)s->n;
         set_cpu_counter(state, cpu);
+        set_trust_counters(state, *s, nullptr, nullptr, body); /* start-up is all our own work */
+        record(*s, total / (double)state.iterations(), body);
         s->sweep->progress.done(*s, fmt("%8.3f ms start-up", total * 1e3 / (double)state.iterations()));
     }
 }
@@ -318,11 +469,26 @@ void job_point(benchmark::State &state, const Spec *s)
 {
     if (skipped_after_stop(state))
         return;
+    double body = ceil_now();
+    bool pairs = paired(*s), first = serial_first(*s);
     for (auto _ : state) {
+        char msg[CEIL_ERRLEN] = "";
+        Pair pair;
+        if (pairs && first && measure_pair(*s, pair, msg) != 0) {
+            fail(state, *s, msg);
+            break;
+        }
         std::string err;
+        Watch watch(nullptr);
         json_t *r = job(*s, s->mode, err);
+        watch.stop(s->workers->cpus, s->workers->count);
         if (!r) {
             fail(state, *s, err);
+            break;
+        }
+        if (pairs && !first && measure_pair(*s, pair, msg) != 0) {
+            json_decref(r);
+            fail(state, *s, msg);
             break;
         }
         double seconds = number(r, "seconds");
@@ -331,7 +497,12 @@ void job_point(benchmark::State &state, const Spec *s)
         double gbps = set_rate_counters(state, *s, seconds, number(r, "workers_running"), number(r, "merge_seconds"),
                                         number(r, "merged"));
         set_job_label(state, r);
-        s->sweep->progress.done(*s, fmt("%8.2f GB/s", gbps));
+        if (pairs)
+            set_pair_counters(state, *s, pair, seconds, first);
+        set_trust_counters(state, *s, &watch, pairs ? &pair : nullptr, body);
+        record(*s, pairs ? pair.seconds / seconds : seconds / (double)s->ticks, body);
+        s->sweep->progress.done(*s, pairs ? fmt("%8.2f GB/s", gbps) + fmt("  x%.2f serial", pair.seconds / seconds)
+                                          : fmt("%8.2f GB/s", gbps));
         json_decref(r);
     }
 }
@@ -342,9 +513,12 @@ void job_dispatch_point(benchmark::State &state, const Spec *s)
 {
     if (skipped_after_stop(state))
         return;
+    double body = ceil_now();
     for (auto _ : state) {
         std::string err;
+        Watch watch(nullptr);
         json_t *b = job(*s, CEIL_BATCHED, err), *p = b ? job(*s, CEIL_PERTICK, err) : nullptr;
+        watch.stop(s->workers->cpus, s->workers->count);
         if (!p) {
             json_decref(b);
             fail(state, *s, err);
@@ -354,6 +528,8 @@ void job_dispatch_point(benchmark::State &state, const Spec *s)
         state.SetIterationTime(pertick);
         set_dispatch_counters(state, *s, batched, pertick, benchmark::Counter::kDefaults);
         set_job_label(state, p);
+        set_trust_counters(state, *s, &watch, nullptr, body);
+        record(*s, pertick - batched, body);
         s->sweep->progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6));
         json_decref(b);
         json_decref(p);

@@ -105,7 +105,7 @@ static void add_sweep_points(Sweep &sw, const Settings &set, const ceil_kernel *
                 if (!(var->modes & CEIL_MODE_BIT(m)) || (kern->merge && m == CEIL_PERTICK))
                     continue;
                 sw.specs.push_back({ &sw, Family::Sweep, kern, var, var->barrier, (ceil_mode)m, size->n,
-                                     &sw.plan.workers[w], ticks });
+                                     &sw.plan.workers[w], ticks, 0 });
             }
     }
 }
@@ -127,7 +127,7 @@ static void add_dispatch_points(Sweep &sw, const Settings &set, const ceil_kerne
             unsigned long ticks = b == CEIL_BARRIER_PTHREAD ? set.dispatch_ticks / 10 + 1 : set.dispatch_ticks;
             for (unsigned w = 0; w < sw.plan.n_workers; w++)
                 sw.specs.push_back({ &sw, Family::Dispatch, kern, var, (ceil_barrier_kind)b, CEIL_BATCHED, small,
-                                     &sw.plan.workers[w], ticks });
+                                     &sw.plan.workers[w], ticks, 0 });
         }
     }
 }
@@ -145,7 +145,7 @@ static void add_startup_points(Sweep &sw, const Settings &set, const ceil_kernel
                 continue;
             for (unsigned w = 0; w < (var->traits & CEIL_REFERENCE ? 1 : sw.plan.n_workers); w++)
                 sw.specs.push_back({ &sw, Family::Startup, kern, var, var->barrier, CEIL_BATCHED, size->n,
-                                     &sw.plan.workers[w], 0 });
+                                     &sw.plan.workers[w], 0, 0 });
         }
 }
 
@@ -178,12 +178,17 @@ bool plan_specs(Sweep &sw, const Settings &set, std::string &err)
     const ceil_kernel *motion = ceil_kernel_find("motion");
     add_dispatch_points(sw, set, motion);
     add_startup_points(sw, set, motion);
+    for (size_t i = 0; i < sw.specs.size(); i++)
+        sw.specs[i].index = i;
+    sw.records.assign(sw.specs.size(), Record{});
     return true;
 }
 
-void register_specs(Sweep &sw)
+void register_specs(Sweep &sw, const std::vector<size_t> &which, int repetitions)
 {
-    for (const Spec &s : sw.specs) {
+    benchmark::ClearRegisteredBenchmarks();
+    for (size_t i : which) {
+        const Spec &s = sw.specs[i];
         bool launched = s.variant->traits & CEIL_LAUNCHED;
         std::string name = name_of(s);
         benchmark::internal::Benchmark *b = nullptr;
@@ -202,12 +207,12 @@ void register_specs(Sweep &sw)
             b = benchmark::RegisterBenchmark(name.c_str(), startup_point, &s)->UseManualTime()->Iterations(3);
             break;
         }
-        b->Unit(benchmark::kMicrosecond);
+        b->Unit(benchmark::kMicrosecond)->Repetitions(repetitions);
     }
 }
 
 // The names Google Benchmark will run, as its --benchmark_filter selects them.
-size_t count_selected(const Sweep &sw)
+size_t count_selected(const Sweep &sw, const std::vector<size_t> &which, int repetitions)
 {
     std::string filter = benchmark::GetBenchmarkFilter();
     bool negate = !filter.empty() && filter[0] == '-';
@@ -217,10 +222,10 @@ size_t count_selected(const Sweep &sw)
         filter = ".";
     regex_t re;
     if (regcomp(&re, filter.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
-        return sw.specs.size(); /* Google Benchmark will say what is wrong with it */
+        return which.size() * (size_t)repetitions; /* Google Benchmark will say what is wrong with it */
     size_t count = 0;
-    for (const Spec &s : sw.specs)
-        count += ((regexec(&re, name_of(s).c_str(), 0, nullptr, 0) == 0) != negate) * (size_t)sw.repetitions;
+    for (size_t i : which)
+        count += ((regexec(&re, name_of(sw.specs[i]).c_str(), 0, nullptr, 0) == 0) != negate) * (size_t)repetitions;
     regfree(&re);
     return count;
 }

@@ -15,6 +15,7 @@ extern "C" {
 #include <benchmark/benchmark.h>
 
 #include <jansson.h>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,23 @@ struct Spec {
     uint64_t n;
     const ceil_plan_workers *workers;
     unsigned long ticks; // per repetition
+    size_t index;        // its Record in the Sweep
+};
+
+// What the sweep learns of a point as its repetitions run, to decide which need more: each
+// repetition's key value (the paired speedup of a team's point, else seconds per tick), by pass.
+struct Record {
+    std::vector<double> values[2];
+    unsigned bodies = 0;   // repetitions run, every pass: a pair's order alternates with it
+    double seconds = 0;    // wall time spent in its repetitions, all included
+    bool failed = false;
 };
 
 // How long each sweep runs.
 struct Settings {
     double seconds_per_run; // a repetition's ticks at one worker
     int repetitions;
+    int max_repetitions;    // a noisy point's cap: more repetitions, then a second pass (above repetitions)
     unsigned long dispatch_ticks;
     bool startup_dram;
     bool jobs_dram; // a launched job at the DRAM target maps, touches and checks a GB or more anew
@@ -53,7 +65,7 @@ struct Settings {
 // only after its last repetition, which would leave the display silent for most of a sweep.
 class Progress {
 public:
-    void start(size_t total);
+    void start(size_t total, const std::string &what);
     void done(const Spec &s, const std::string &what);
 
 private:
@@ -68,15 +80,24 @@ struct Sweep {
     ceil_refs *refs = nullptr;
     std::vector<Spec> specs; // stable addresses: filled before registration
     std::vector<std::string> failures;
+    std::vector<Record> records; // by Spec::index
     Progress progress;
-    int repetitions = 1;
+    int repetitions = 1;   // the first pass's
+    int max_repetitions = 1; // a noisy point's cap
+    int pass = 1;          // 2: noisy points measured once more at the end
+    double start = 0;      // the sweep's start on ceil_now()
 };
+
+// A point's spread: the relative half-width of its key value's median interval (trust.h).
+double spread_of(const Record &r);
 
 // specs.cc
 std::string name_of(const Spec &s);
 bool plan_specs(Sweep &sw, const Settings &set, std::string &err);
-void register_specs(Sweep &sw);
-size_t count_selected(const Sweep &sw);
+// Registers the specs listed (indices into sw.specs), each to run `repetitions` times; the
+// benchmarks registered before are cleared.
+void register_specs(Sweep &sw, const std::vector<size_t> &which, int repetitions);
+size_t count_selected(const Sweep &sw, const std::vector<size_t> &which, int repetitions);
 
 // points.cc: the bodies Google Benchmark runs.
 void sweep_point(benchmark::State &state, const Spec *s);
@@ -90,27 +111,33 @@ std::string fmt(const char *f, double v);
 void add_context(const Sweep &sw);
 
 // reporter.cc
-class Quiet : public benchmark::BenchmarkReporter {
+// The display while the passes run: nothing printed (the bodies print progress lines), every
+// repetition kept for the file.
+class Collector : public benchmark::BenchmarkReporter {
 public:
     bool ReportContext(const Context &) override { return true; }
-    void ReportRuns(const std::vector<Run> &) override {}
+    void ReportRuns(const std::vector<Run> &runs) override;
+    std::vector<Run> runs_;
 };
 
-// The file output: Google Benchmark's JSON, with a speedup counter over the reference variant
-// at the same N (its median over this run's time) added once every run is in; and a flat CSV.
+// The file output: Google Benchmark's JSON (its own reporter) over every repetition of every
+// pass, with the aggregates over all of them and the speedup counters; and a flat CSV.
 class Results : public benchmark::JSONReporter {
 public:
     explicit Results(std::string csv_path) : csv_path_(std::move(csv_path)) {}
-    void ReportRuns(const std::vector<Run> &runs) override;
-    void Finalize() override;
+    // Writes runs to json (and the CSV). Returns false when either file could not be written.
+    bool write(const std::vector<Run> &runs, std::ostream &json);
     bool csv_ok = true, json_ok = true;
 
 private:
-    void team_cpu_aggregates();
+    void gather(const std::vector<Run> &runs);
+    std::vector<Run> aggregates() const;
     void add_speedups();
+    void add_aggregate_speedups(std::vector<Run> &agg) const;
     void write_csv();
     std::string csv_path_;
     std::vector<Run> runs_;
+    std::map<std::string, double> reference_; // "kernel/n" -> the reference's median seconds per tick
 };
 
 } // namespace bench
