@@ -95,6 +95,60 @@ def ceilings_section(r):
             + table(["footprint", "test"] + [f"{w} worker{'s' if w > 1 else ''}" for w in counts], rows))
 
 
+CHECK_NAMES = {"one_worker": "a 1-worker team off serial", "level": "faster at a slower level",
+               "superlinear": "speedup above workers x caches", "passes": "two passes disagree",
+               "interference": "others or the hypervisor took the CPU", "spread": "wide interval"}
+
+
+def pct(x, spec=".0f"):
+    return "-" if x is None else f"{100 * x:{spec}}%"
+
+
+def trust_rules(th):
+    return (f"A point is unstable when a batched team of one worker is more than {pct(th.get('one_worker', 0.1))} off "
+            f"serial; when a point of our loop beats its best rate at a faster cache level by more than "
+            f"{pct(th.get('level', 0.1))}; when a speedup exceeds workers x the caches' gain (serial at N/W over serial "
+            f"at N) by more than {pct(th.get('superlinear', 0.1))}; when its two passes disagree beyond their intervals; "
+            f"when others and the hypervisor took more than {pct(th.get('busy', 0.1))} of a CPU; or when its median's "
+            f"95% interval is wider than +-{pct(th.get('spread', 0.1))}.")
+
+
+def trust_section(r):
+    t = (r.verdicts or {}).get("trust")
+    if not t:
+        return ("## How far to trust this run\n\nNo trust figures: this folder's verdicts.json is from before "
+                "`ceilings explain` checked the measurement (run it again).")
+    th = r.verdicts.get("thresholds", {}).get("trust", {})
+    checks = ", ".join(f"{CHECK_NAMES.get(k, k)} {v}" for k, v in sorted(t["checks"].items(), key=lambda kv: -kv[1]))
+    text = [f"**{t['stable']} of {t['points']} points are stable** ({pct(t['stable'] / max(1, t['points']))}); "
+            f"{t['unstable']} are not and are left out of the verdict counts" + (f" ({checks})." if checks else ".")]
+    if t.get("paired"):
+        text.append(f"Each repetition of a team was paired with a serial repetition beside it ({t['paired']} points): "
+                    "a speedup is the median of the pairs' ratios, so the machine drifting between minutes cancels.")
+    if t.get("remeasured"):
+        text.append(f"{t['remeasured']} points still noisy after their extra repetitions were measured once more, "
+                    "at the end, and checked against themselves.")
+    inter, steal = t.get("interference"), t.get("steal")
+    if inter:
+        text.append(f"Other processes took a median {pct(inter['median'], '.1f')} of the workers' CPUs while a point "
+                    f"ran (most {pct(inter['max'])}; {inter['points_above']} points above {pct(th.get('busy', 0.1))}).")
+    if steal:
+        text.append(f"The hypervisor stole a median {pct(steal['median'], '.1f')} (most {pct(steal['max'])}).")
+    busy = sorted(t.get("timeline", []), key=lambda m: -(m["interference_mean"] + m["steal_mean"]))[:3]
+    if busy and busy[0]["interference_mean"] + busy[0]["steal_mean"] > 0.02:
+        text.append("Busiest minutes of the sweep: " + ", ".join(
+            f"minute {m['minute']} (others {pct(m['interference_mean'])}, steal {pct(m['steal_mean'])})"
+            for m in busy) + ".")
+    text.append(t.get("advice", ""))
+    rows = [[v["point"], "; ".join(x["why"] for x in v["unstable_reasons"])]
+            for v in r.verdicts.get("points", []) if not v.get("stable", True) and v.get("unstable_reasons")]
+    listing = ""
+    if rows:
+        more = f" (the first 10 of {len(rows)}; all in verdicts.json)" if len(rows) > 10 else ""
+        listing = f"\n\nThe unstable points{more}:\n\n" + table(["point", "why"], rows[:10])
+    return "## How far to trust this run\n\n" + " ".join(x for x in text if x) + listing + "\n\n" + trust_rules(th)
+
+
 def verdict_section(r):
     if not r.verdicts:
         return "## Where the speedup stops\n\nNo verdicts: this folder has no verdicts.json (run `ceilings explain`)."
@@ -447,6 +501,7 @@ def write(r, folder):
         f"{len(counts)} worker counts ({', '.join(map(str, counts))}); every point was checked against serial bit "
         "for bit. Regenerate with `ninja -C build report`.",
         "\n".join(f"> missing: {m}" for m in r.missing) if r.missing else "",
+        trust_section(r),
         machine_section(r),
         ceilings_section(r),
         f"![GB/s at the top worker count against N]({plots['ceiling']})",

@@ -41,12 +41,13 @@ double ceil_median_spread(const double *v, size_t n)
     double m = ceil_median(v, n);
     if (n < 2 || !isfinite(m) || m == 0)
         return INFINITY;
-    double mean = 0, ss = 0;
+    double *dev = malloc(n * sizeof *dev);
+    if (!dev)
+        return INFINITY;
     for (size_t i = 0; i < n; i++)
-        mean += v[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (v[i] - mean) * (v[i] - mean);
-    double s = sqrt(ss / (double)(n - 1));
+        dev[i] = fabs(v[i] - m);
+    double s = 1.4826 * ceil_median(dev, n); /* the MAD, scaled to a normal's standard deviation */
+    free(dev);
     return t95(n - 1) * 1.2533 * s / sqrt((double)n) / fabs(m);
 }
 

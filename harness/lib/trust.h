@@ -10,9 +10,9 @@
 double ceil_median(const double *v, size_t n);
 
 /* The relative half-width of a 95% interval for the median of v[0..n): the normal
- * approximation of the median's standard error, 1.2533 s / sqrt(n) (s the sample standard
- * deviation), times Student's t at n - 1 degrees of freedom for small n, over the median.
- * INFINITY below 2 values or for a median of 0. */
+ * approximation of the median's standard error, 1.2533 s / sqrt(n), with s robust to the odd
+ * outlier as the median is (1.4826 x the median absolute deviation), times Student's t at n - 1
+ * degrees of freedom for small n, over the median. INFINITY below 2 values or for a median of 0. */
 double ceil_median_spread(const double *v, size_t n);
 
 /* One CPU's line of /proc/stat, in clock ticks (USER_HZ). */

@@ -3,20 +3,32 @@
 
 #include "kernel.h"
 #include "names.h"
+#include "trust.h"
 #include "variants.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One benchmark point, its median repetition. */
+enum { MAX_REPS = 64 };
+
+/* One benchmark point, its median repetition, and what its repetitions say of its trust. */
 struct point {
     const char *name, *label;
     char kernel[32], variant[32], mode[16];
     double n, workers, seconds, ticks, gbps, speedup, cv, overhead_us;
     int error;
     const char *error_message;
+    /* each repetition's key value (the paired speedup, else its seconds) by pass, and the means
+     * over its repetitions of what else ran */
+    double values[2][MAX_REPS];
+    size_t nvalues[2];
+    int paired;
+    double interference, steal, spread;
+    int stable;
+    json_t *reasons; /* why it is unstable: strings, by check */
 };
 
 struct ctx {
@@ -111,6 +123,48 @@ static int load_points(struct ctx *c, json_t *bench)
         dst->overhead_us = num(r, "overhead_us");
     }
     return 0;
+}
+
+/* Every repetition of every point: its key value by pass, and the means of interference and steal. */
+static void load_repetitions(struct ctx *c, json_t *bench)
+{
+    json_t *runs = json_object_get(bench, "benchmarks"), *r;
+    size_t i;
+    double *sum_i = calloc(c->count + 1, sizeof *sum_i), *sum_s = calloc(c->count + 1, sizeof *sum_s);
+    size_t *n_i = calloc(c->count + 1, sizeof *n_i), *n_s = calloc(c->count + 1, sizeof *n_s);
+    json_array_foreach(runs, i, r) {
+        struct point q = { 0 }, *p;
+        if (strcmp(str(r, "run_type"), "iteration") != 0 || json_is_true(json_object_get(r, "error_occurred")) ||
+            parse_name(str(r, "run_name"), &q) != 0 || !(p = find(c, q.kernel, q.variant, q.mode, q.n, q.workers)) ||
+            !sum_i)
+            continue;
+        size_t k = (size_t)(p - c->pts);
+        int pass = num(r, "pass") == 2 ? 1 : 0;
+        p->paired |= json_is_number(json_object_get(r, "pair_order"));
+        double ticks = isfinite(num(r, "ticks")) ? num(r, "ticks") : 1;
+        double secs = isfinite(num(r, "ns_per_elem_tick")) ? num(r, "ns_per_elem_tick") * q.n * ticks * 1e-9
+                                                           : num(r, "real_time") * 1e-6;
+        double v = json_is_number(json_object_get(r, "pair_order")) ? num(r, "speedup") : secs;
+        if (isfinite(v) && p->nvalues[pass] < MAX_REPS)
+            p->values[pass][p->nvalues[pass]++] = v;
+        if (isfinite(num(r, "interference")))
+            sum_i[k] += num(r, "interference"), n_i[k]++;
+        if (isfinite(num(r, "steal")))
+            sum_s[k] += num(r, "steal"), n_s[k]++;
+    }
+    for (size_t k = 0; sum_i && k < c->count; k++) {
+        struct point *p = &c->pts[k];
+        p->interference = n_i[k] ? sum_i[k] / (double)n_i[k] : NAN;
+        p->steal = n_s[k] ? sum_s[k] / (double)n_s[k] : NAN;
+        double all[2 * MAX_REPS];
+        memcpy(all, p->values[0], p->nvalues[0] * sizeof *all);
+        memcpy(all + p->nvalues[0], p->values[1], p->nvalues[1] * sizeof *all);
+        p->spread = ceil_median_spread(all, p->nvalues[0] + p->nvalues[1]);
+    }
+    free(sum_i);
+    free(sum_s);
+    free(n_i);
+    free(n_s);
 }
 
 /* The probe's test with the kernel's access pattern: daxpy (two streams read, one written,
@@ -233,6 +287,113 @@ static json_t *profile_of(struct ctx *c, const char *name)
     return NULL;
 }
 
+/* The trust checks. ------------------------------------------------------------------ */
+
+static void unstable(struct point *p, const char *check, const char *fmt, double a, double b, double x, double y)
+{
+    char text[256];
+    snprintf(text, sizeof text, fmt, a, b, x, y);
+    if (!p->reasons)
+        p->reasons = json_array();
+    json_array_append_new(p->reasons, json_pack("{s:s, s:s}", "check", check, "why", text));
+    p->stable = 0;
+}
+
+static int level_rank(const char *level)
+{
+    static const char *const order[] = { "L2", "L3", "between", "DRAM" };
+    for (int i = 0; i < 4; i++)
+        if (strcmp(level, order[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Runs our compiled loop (not the book's numpy): held to the one-worker identity. */
+static int runs_our_loop(const char *series)
+{
+    const struct ceil_variant *v = ceil_variant_find(series);
+    return v && v->launcher != CEIL_PYTHON;
+}
+
+/* The serial point of `kernel` at the planned size nearest (log) to n, or NULL. */
+static struct point *serial_near(struct ctx *c, const char *kernel, double n)
+{
+    struct point *best = NULL;
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *q = &c->pts[i];
+        if (!is_reference(q->variant) || strcmp(q->kernel, kernel) || strcmp(q->mode, "batched") || q->error ||
+            !isfinite(q->gbps))
+            continue;
+        if (!best || fabs(log(q->n / n)) < fabs(log(best->n / n)))
+            best = q;
+    }
+    return best;
+}
+
+/* The identities: a team of one worker is serial; a slower level is not faster; a speedup is
+ * not above what more workers and more cache explain; two passes agree. */
+static void check_physics(struct ctx *c, struct point *p)
+{
+    int batched = strcmp(p->mode, "batched") == 0;
+    if (batched && p->workers == 1 && !is_reference(p->variant) && runs_our_loop(p->variant) &&
+        isfinite(p->speedup) && fabs(p->speedup - 1) > CEIL_ONE_WORKER)
+        unstable(p, "one_worker", "1-worker team %.2fx serial", p->speedup, 0, 0, 0);
+    /* our loop only: the book's numpy pays the interpreter per tick, which larger N amortise */
+    int rank = runs_our_loop(p->variant) ? level_rank(level_of(c, p->n, p->workers)) : -1;
+    double best = NAN, best_n = NAN;
+    for (size_t i = 0; batched && rank > 0 && i < c->count; i++) {
+        struct point *q = &c->pts[i];
+        int r = level_rank(level_of(c, q->n, q->workers));
+        if (r >= 0 && r < rank && q->workers == p->workers && !strcmp(q->kernel, p->kernel) &&
+            !strcmp(q->variant, p->variant) && !strcmp(q->mode, p->mode) && !q->error && !(q->gbps <= best))
+            best = q->gbps, best_n = q->n;
+    }
+    if (isfinite(best) && p->gbps > (1 + CEIL_LEVEL) * best)
+        unstable(p, "level", "%.1f GB/s beats the best at a faster level (%.1f GB/s at n=%.0f) by %.0f%%", p->gbps, best,
+                 best_n, 100 * (p->gbps / best - 1));
+    struct point *whole = serial_near(c, p->kernel, p->n), *part = serial_near(c, p->kernel, p->n / p->workers);
+    if (p->workers >= 2 && !is_reference(p->variant) && whole && whole->n == p->n && part && isfinite(p->speedup)) {
+        double caches = fmax(1, part->gbps / whole->gbps), most = p->workers * caches * (1 + CEIL_SUPERLINEAR);
+        if (p->speedup > most)
+            unstable(p, "superlinear", "%.2fx on %.0f workers is above workers x the caches' gain (%.2f, serial at n=%.0f)",
+                     p->speedup, p->workers, caches, part->n);
+    }
+    if (p->nvalues[0] >= 2 && p->nvalues[1] >= 2) {
+        double m1 = ceil_median(p->values[0], p->nvalues[0]), m2 = ceil_median(p->values[1], p->nvalues[1]);
+        double s1 = ceil_median_spread(p->values[0], p->nvalues[0]), s2 = ceil_median_spread(p->values[1], p->nvalues[1]);
+        if (fabs(m2 / m1 - 1) > s1 + s2)
+            unstable(p, "passes", "the second pass differs by %.0f%%, more than the two intervals (%.0f%% + %.0f%%)",
+                     100 * (m2 / m1 - 1), 100 * s1, 100 * s2, 0);
+    }
+}
+
+/* The noise: what else ran, and the interval of the median. */
+static void check_noise(struct point *p)
+{
+    double busy = (isfinite(p->interference) ? p->interference : 0) + (isfinite(p->steal) ? p->steal : 0);
+    if (busy > CEIL_BUSY)
+        unstable(p, "interference", "others took %.0f%% of a CPU and the hypervisor %.0f%% while it ran",
+                 100 * (isfinite(p->interference) ? p->interference : 0), 100 * (isfinite(p->steal) ? p->steal : 0), 0, 0);
+    if (isfinite(p->spread) && p->spread > CEIL_SPREAD)
+        unstable(p, "spread", "its median's 95%% interval is +-%.0f%%", 100 * p->spread, 0, 0, 0);
+}
+
+/* "stable", "spread", "interference", "steal" (null where a folder did not measure them), and
+ * the reasons when unstable. */
+static void add_trust(json_t *o, const struct point *p)
+{
+    json_object_set_new(o, "stable", json_boolean(p->stable));
+    json_object_set_new(o, "spread", isfinite(p->spread) ? json_real(p->spread) : json_null());
+    json_object_set_new(o, "interference", isfinite(p->interference) ? json_real(p->interference) : json_null());
+    json_object_set_new(o, "steal", isfinite(p->steal) ? json_real(p->steal) : json_null());
+    json_object_set_new(o, "paired", json_boolean(p->paired));
+    json_object_set_new(o, "repetitions", json_integer((json_int_t)(p->nvalues[0] + p->nvalues[1])));
+    if (p->nvalues[1])
+        json_object_set_new(o, "second_pass_repetitions", json_integer((json_int_t)p->nvalues[1]));
+    if (p->reasons)
+        json_object_set_new(o, "unstable_reasons", json_incref(p->reasons));
+}
+
 static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "point", p->name, "kernel", p->kernel, "variant",
@@ -241,6 +402,8 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
         json_object_set_new(o, "bound", json_string("failed"));
         json_object_set_new(o, "verdict", json_string("failed"));
         json_object_set_new(o, "why", json_string(p->error ? p->error_message : "no median"));
+        p->stable = 0;
+        add_trust(o, p);
         return o;
     }
     const char *level = level_of(c, p->n, p->workers), *source = "";
@@ -258,7 +421,7 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
     double bw_eff = bw_frac / busy, compute_eff = compute_frac / busy;
 
     const char *bound;
-    char verdict[96], why[768];
+    char verdict[384], why[768];
     char compute_text[64], dispatch_text[64];
     if (isfinite(compute_frac))
         snprintf(compute_text, sizeof compute_text, "%.0f%% of the compute ceiling", 100 * compute_frac);
@@ -312,11 +475,17 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
     SET_NUM("dispatch_us", over)
     SET_NUM("dispatch_share", share)
 #undef SET_NUM
+    add_trust(o, p);
     if (isfinite(bw)) {
         json_object_set_new(o, "bandwidth_source", json_string(source));
         json_object_set_new(o, "bandwidth_test", json_string(probe_kind(p->kernel)));
     }
     json_object_set_new(o, "bound", json_string(bound));
+    if (!p->stable) {
+        const char *first = str(json_array_get(p->reasons, 0), "why");
+        size_t used_v = strlen(verdict);
+        snprintf(verdict + used_v, sizeof verdict - used_v, ", unstable: %s", first);
+    }
     json_object_set_new(o, "verdict", json_string(verdict));
     json_object_set_new(o, "why", json_string(why));
     json_t *counted = profile_of(c, p->name);
@@ -328,6 +497,95 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
                                                      str(counted, "group")));
     }
     return o;
+}
+
+/* The median and the maximum of a point field over the explained points, and how many are
+ * above `above`; null where no point measured it. */
+static json_t *field_summary(struct ctx *c, size_t offset, double above)
+{
+    double *v = calloc(c->count + 1, sizeof *v), max = 0;
+    size_t n = 0, over = 0;
+    for (size_t i = 0; v && i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        double x = *(const double *)(const void *)((const char *)p + offset);
+        if ((strcmp(p->mode, "batched") && strcmp(p->mode, "pertick")) || !isfinite(x))
+            continue;
+        v[n++] = x;
+        max = fmax(max, x);
+        over += x > above;
+    }
+    json_t *o = n ? json_pack("{s:f, s:f, s:I}", "median", ceil_median(v, n), "max", max, "points_above", (json_int_t)over)
+                  : json_null();
+    free(v);
+    return o;
+}
+
+/* What else ran, minute by minute of the sweep, over every repetition that says when it ran. */
+static json_t *timeline(json_t *bench)
+{
+    enum { MINUTES = 240 };
+    double sum_i[MINUTES] = { 0 }, max_i[MINUTES] = { 0 }, sum_s[MINUTES] = { 0 };
+    size_t reps[MINUTES] = { 0 }, i;
+    json_t *r, *out = json_array();
+    json_array_foreach(json_object_get(bench, "benchmarks"), i, r) {
+        double at = num(r, "at_s"), x = num(r, "interference"), st = num(r, "steal");
+        if (strcmp(str(r, "run_type"), "iteration") || !isfinite(at) || at < 0 || at / 60 >= MINUTES)
+            continue;
+        size_t m = (size_t)(at / 60);
+        reps[m]++;
+        sum_i[m] += isfinite(x) ? x : 0;
+        max_i[m] = fmax(max_i[m], isfinite(x) ? x : 0);
+        sum_s[m] += isfinite(st) ? st : 0;
+    }
+    for (size_t m = 0; m < MINUTES; m++)
+        if (reps[m])
+            json_array_append_new(out, json_pack("{s:I, s:I, s:f, s:f, s:f}", "minute", (json_int_t)m, "repetitions",
+                                                 (json_int_t)reps[m], "interference_mean", sum_i[m] / (double)reps[m],
+                                                 "interference_max", max_i[m], "steal_mean", sum_s[m] / (double)reps[m]));
+    return out;
+}
+
+/* How far the whole folder can be trusted: the counts, what fired, what else ran and when. */
+static json_t *trust_summary(struct ctx *c, json_t *bench)
+{
+    json_t *checks = json_object(), *list = json_array();
+    size_t total = 0, stable = 0, remeasured = 0, paired = 0, measured = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
+            continue;
+        total++;
+        stable += p->stable;
+        remeasured += p->nvalues[1] > 0;
+        paired += p->paired;
+        measured += isfinite(p->interference) || isfinite(p->steal);
+        json_t *reason;
+        size_t k;
+        json_array_foreach(p->reasons, k, reason) {
+            const char *check = str(reason, "check");
+            json_object_set_new(checks, check, json_integer(json_integer_value(json_object_get(checks, check)) + 1));
+        }
+        if (!p->stable)
+            json_array_append_new(list, json_string(p->name));
+    }
+    double share = total ? (double)(total - stable) / (double)total : 0;
+    json_t *interference = field_summary(c, offsetof(struct point, interference), CEIL_BUSY);
+    json_t *steal = field_summary(c, offsetof(struct point, steal), CEIL_BUSY);
+    char advice[512];
+    if (!measured)
+        snprintf(advice, sizeof advice, "An older folder: no repetition recorded what else ran or was paired with "
+                                        "serial. Run the sweep again with this version to know how far to trust it.");
+    else if (share > 0.15)
+        snprintf(advice, sizeof advice, "%.0f%% of the points are unstable: the machine was busy or drifting. Quiet it "
+                                        "(close other programs; on a VM, another time or host) and run the sweep again.",
+                 100 * share);
+    else
+        snprintf(advice, sizeof advice, "%.0f%% of the points are unstable and left out of the verdict counts; the rest "
+                                        "hold within their intervals.", 100 * share);
+    return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:s}", "points", (json_int_t)total, "stable",
+                     (json_int_t)stable, "unstable", (json_int_t)(total - stable), "checks", checks, "paired",
+                     (json_int_t)paired, "remeasured", (json_int_t)remeasured, "interference", interference, "steal",
+                     steal, "timeline", timeline(bench), "unstable_points", list, "advice", advice);
 }
 
 /* kernel, n, variant, mode, workers: the order a table is read in */
@@ -441,6 +699,15 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
         return NULL;
     }
     qsort(c.pts, c.count, sizeof *c.pts, by_point);
+    load_repetitions(&c, bench);
+    for (size_t i = 0; i < c.count; i++) {
+        struct point *p = &c.pts[i];
+        p->stable = 1;
+        if (!strcmp(p->mode, "batched") || !strcmp(p->mode, "pertick")) {
+            check_physics(&c, p);
+            check_noise(p);
+        }
+    }
     /* each kernel's compute rate on one worker, found once */
     json_t *rates = json_object();
     for (size_t i = 0; probe && i < c.count; i++)
@@ -456,7 +723,8 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
         if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
             continue;
         json_t *o = explain_point(&c, p, num(rates, p->kernel));
-        json_object_set_new(summary, str(o, "bound"), json_integer(json_integer_value(json_object_get(summary, str(o, "bound"))) + 1));
+        const char *bound = p->stable || p->error ? str(o, "bound") : "unstable"; /* counted apart */
+        json_object_set_new(summary, bound, json_integer(json_integer_value(json_object_get(summary, bound)) + 1));
         json_array_append_new(points, o);
     }
     json_t *doc = json_pack("{s:{s:s, s:s, s:b}, s:o, s:o, s:o, s:o, s:o}", "inputs", "bandwidth",
@@ -467,10 +735,16 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     json_object_set_new(doc, "thresholds", json_pack("{s:f, s:f, s:f, s:f}", "reached", CEIL_REACHED, "dispatch_bound",
                                                      CEIL_DISPATCH_BOUND, "serial_bandwidth", CEIL_SERIAL_BW, "knee",
                                                      CEIL_KNEE));
+    json_object_set_new(doc, "trust", trust_summary(&c, bench));
+    json_object_set_new(json_object_get(doc, "thresholds"), "trust",
+                        json_pack("{s:f, s:f, s:f, s:f, s:f}", "one_worker", CEIL_ONE_WORKER, "level", CEIL_LEVEL,
+                                  "superlinear", CEIL_SUPERLINEAR, "spread", CEIL_SPREAD, "busy", CEIL_BUSY));
     json_t *tables = facts(bench);
     json_object_update(doc, tables);
     json_decref(tables);
     json_decref(rates);
+    for (size_t i = 0; i < c.count; i++)
+        json_decref(c.pts[i].reasons);
     free(c.pts);
     return doc;
 }

@@ -13,9 +13,19 @@
                                     of the bandwidth ceiling has no compute ceiling of its own */
 #define CEIL_KNEE 0.25           /* the knee: adding workers gives less than this share of ideal */
 
+/* How far a point can be trusted: the identities a measurement must satisfy, and the noise it
+ * may carry. A point that breaks one is unstable: its verdict says so, and it is left out of
+ * the verdict counts. */
+#define CEIL_ONE_WORKER 0.10   /* a batched team of one worker runs its loop within this of serial */
+#define CEIL_LEVEL 0.10        /* no batched point of our loop beats its best rate at a faster level
+                                  (L2 < L3 < between < DRAM for its workers) by more than this */
+#define CEIL_SUPERLINEAR 0.10  /* speedup <= workers x the caches' gain (serial at N/W over N), + this */
+#define CEIL_SPREAD 0.10       /* the median's 95% interval, relative half-width, at most this */
+#define CEIL_BUSY 0.10         /* others' CPU time (run delay) plus steal, per second of the point */
+
 /* Explains a results folder's documents: bench (Google Benchmark JSON, required), probe, plan
  * and profile (each may be NULL: what they would have given is then said to be missing).
- * Returns {"inputs", "missing", "points": [...], "knees": [...], "summary"}, or NULL with a
+ * Returns {"inputs", "missing", "points": [...], "knees": [...], "summary", "trust"}, or NULL with a
  * message when bench holds nothing to explain. Pure: reads the documents, writes nothing. */
 json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile, char err[CEIL_ERRLEN]);
 

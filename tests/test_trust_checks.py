@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""The physics checks of `ceilings explain` on recorded folders: on the Sapphire Rapids
+reference (a quiet machine: 1-worker teams within 10% of serial at every size) none of the
+identities fires; on the AMD EPYC sweep recorded before pairing (data/results-epyc-unpaired,
+1-worker teams 0.8x to 1.2x serial) they fire, and the points say why. Every point carries
+the trust keys, and the top level counts them.
+Usage: test_trust_checks.py CEILINGS QUIET_FOLDER NOISY_FOLDER"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
+ceilings, quiet, noisy = sys.argv[1:4]
+PHYSICS = {"one_worker", "level", "superlinear", "passes"}
+
+
+def explain(recorded):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = os.path.join(tmp, "r")
+        shutil.copytree(recorded, folder)
+        r = subprocess.run([ceilings, "explain", folder, "--json"], capture_output=True, text=True, timeout=120)
+        expect(r.returncode == 0, f"explain {recorded}: exit {r.returncode}: {r.stderr}")
+        return json.loads(r.stdout) if r.returncode == 0 else {"points": [], "trust": {}}
+
+
+def fired(doc):
+    return [(p["point"], x["check"], x["why"]) for p in doc["points"] for x in p.get("unstable_reasons", [])
+            if x["check"] in PHYSICS]
+
+
+for name, doc in (("quiet", explain(quiet)), ("noisy", explain(noisy))):
+    t = doc.get("trust", {})
+    expect(t.get("points") == len(doc["points"]), f"{name}: trust counts {t.get('points')} of {len(doc['points'])}")
+    expect(t.get("stable", -1) + t.get("unstable", -1) == t.get("points"), f"{name}: stable + unstable != points")
+    for p in doc["points"]:
+        expect({"stable", "spread", "interference", "steal"} <= set(p), f"{name}: {p['point']} lacks a trust key")
+        if not p["stable"] and p["bound"] != "failed":
+            expect(p.get("unstable_reasons") and "unstable: " in p["verdict"],
+                   f"{name}: {p['point']} unstable without saying so: {p['verdict']}")
+        if p["stable"]:
+            expect("unstable" not in p["verdict"], f"{name}: {p['point']}: {p['verdict']}")
+    # an older folder measured neither: null, and the advice says so
+    expect(all(p["interference"] is None and p["steal"] is None for p in doc["points"]),
+           f"{name}: interference invented for a folder that never measured it")
+    expect(t.get("interference") is None and "older folder" in t.get("advice", ""), f"{name}: {t.get('advice')}")
+    summary = doc.get("summary", {})
+    expect(summary.get("unstable", 0) == sum(1 for p in doc["points"] if not p["stable"] and p["bound"] != "failed"),
+           f"{name}: summary counts unstable points as verdicts: {summary}")
+    if name == "quiet":
+        expect(not fired(doc), f"quiet: the identities fired on a quiet machine: {fired(doc)[:5]}")
+    else:
+        f = fired(doc)
+        one = [x for x in f if x[1] == "one_worker"]
+        expect(len(one) >= 10, f"noisy: only {len(one)} 1-worker teams off serial flagged")
+        expect(all("/workers:1" in p and "x serial" in why for p, _, why in one), f"noisy: {one[:3]}")
+        # the rule itself: every batched 1-worker point of our loop more than 10% off is flagged
+        for p in doc["points"]:
+            off = p["mode"] == "batched" and p["workers"] == 1 and p["variant"] in ("omp", "threads", "proc", "mpi") \
+                and abs(p.get("speedup", 1) - 1) > 0.10
+            expect(not off or any(x[0] == p["point"] and x[1] == "one_worker" for x in f),
+                   f"noisy: {p['point']} at {p.get('speedup')}x serial not flagged")
+
+sys.exit(done())
