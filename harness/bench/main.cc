@@ -26,7 +26,7 @@ using bench::Settings;
 
 const Settings settings_for[] = {
     /* quick   */ { 0.02, 2, 2, 500, false, false },
-    /* default */ { 0.05, 5, 10, 2000, false, true },
+    /* default */ { 0.05, 4, 10, 2000, false, true },
     /* full    */ { 0.20, 10, 20, 5000, true, true },
 };
 
@@ -34,7 +34,7 @@ const Settings settings_for[] = {
 // is wider than this either side.
 constexpr double target_spread = 0.03;
 // The time more repetitions and the second pass may take, as a share of the first pass's.
-constexpr double extra_budget = 0.3;
+constexpr double extra_budget = 0.35;
 
 const char usage[] =
     "usage: ceilings-bench [--sweep quick|default|full] [--results DIR] [--max-repetitions R]\n"
