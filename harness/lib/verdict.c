@@ -2,6 +2,7 @@
 #include "verdict.h"
 
 #include "kernel.h"
+#include "model.h"
 #include "names.h"
 #include "trust.h"
 #include "variants.h"
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_REPS = 64 };
+enum { MAX_REPS = 64, MAX_FIT = 1024 };
 
 /* One benchmark point, its median repetition, and what its repetitions say of its trust. */
 struct point {
@@ -29,6 +30,7 @@ struct point {
     double interference, steal, spread;
     int stable;
     json_t *reasons; /* why it is unstable: strings, by check */
+    double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */
 };
 
 struct ctx {
@@ -378,6 +380,194 @@ static void check_noise(struct point *p)
         unstable(p, "spread", "its median's 95%% interval is +-%.0f%%", 100 * p->spread, 0, 0, 0);
 }
 
+/* The model (model.h). ------------------------------------------------------------------ */
+
+/* A point's measured ns per element-tick. */
+static double measured_ns(const struct point *p) { return p->seconds / (p->n * p->ticks) * 1e9; }
+
+static int level_index(const char *level)
+{
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
+        if (strcmp(level, ceil_model_level_names[l]) == 0)
+            return l;
+    return -1; /* "between" or unknown */
+}
+
+/* The plan's caches for `workers` workers: the L2 and L3 bytes they use. */
+static void caches_of(struct ctx *c, double workers, double *l2, double *l3)
+{
+    json_t *w;
+    size_t i;
+    *l2 = *l3 = NAN;
+    json_array_foreach(json_object_get(c->plan, "workers"), i, w) if (num(w, "count") == workers)
+    {
+        *l2 = num(w, "l2_bytes");
+        *l3 = num(w, "l3_bytes");
+    }
+}
+
+/* The data time: bytes per element-tick over the probe's bandwidth at this size and count. */
+static double data_ns(struct ctx *c, const struct point *p)
+{
+    int approx;
+    const char *source = "";
+    double bw = bandwidth_ceiling(c, probe_kind(p->kernel), p->n, p->workers, level_of(c, p->n, p->workers), &approx,
+                                  &source);
+    return ceil_kernel_bytes_of(p->kernel) / bw;
+}
+
+/* The in-core time per element-tick on one worker: the reference's at the L2 target (the innermost
+ * cache the plan measures), or for a variant that runs another loop (numpy), its own 1-worker
+ * batched point at the same N. */
+static const struct point *core_point(struct ctx *c, const struct point *p)
+{
+    if (!runs_our_loop(p->variant))
+        return find(c, p->kernel, p->variant, "batched", p->n, 1);
+    double n = l2_target(c);
+    return isfinite(n) ? find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
+}
+
+/* Fits the overlap of each level on the reference's points at one worker (all but the one that
+ * gives the in-core time), as the median of what each implies. */
+static json_t *fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
+{
+    json_t *out = json_object();
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++) {
+        double v[MAX_FIT];
+        size_t n = 0;
+        json_t *from = json_array();
+        for (size_t i = 0; i < c->count && n < MAX_FIT; i++) {
+            struct point *p = &c->pts[i];
+            const struct point *core = core_point(c, p);
+            if (!is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !p->stable || !core ||
+                core == p || level_index(level_of(c, p->n, 1)) != l)
+                continue;
+            double a = ceil_model_overlap(measured_ns(p), measured_ns(core), data_ns(c, p));
+            if (isfinite(a)) {
+                v[n++] = a;
+                json_array_append_new(from, json_string(p->name));
+            }
+        }
+        overlap[l] = n ? ceil_median(v, n) : NAN;
+        json_object_set_new(out, ceil_model_level_names[l],
+                            json_pack("{s:o, s:o}", "overlap", n ? json_real(overlap[l]) : json_null(), "from", from));
+    }
+    return out;
+}
+
+/* The model's prediction for p, or 0 when an input is missing. */
+static int predict(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+                   struct ceil_model_out *out)
+{
+    const struct point *core = core_point(c, p);
+    double scaling = p->workers == 1 ? 1 : compute_scaling(c, p->workers), l2, l3;
+    caches_of(c, p->workers, &l2, &l3);
+    const struct ceil_kernel *k = ceil_kernel_find(p->kernel);
+    if (!core || core->error || !k || !isfinite(scaling))
+        return 0;
+    struct ceil_model_in in = { .core_ns = measured_ns(core), .scaling = scaling, .data_ns = data_ns(c, p) };
+    ceil_model_shares(p->n * ceil_kernel_footprint(k), l2, l3, in.share);
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
+        in.overlap += in.share[l] * (isfinite(overlap[l]) ? overlap[l] : 1);
+    if (!strcmp(p->mode, "pertick") && !is_reference(p->variant))
+        in.dispatch_ns = per_tick_overhead_us(c, p->variant, p->workers) * 1e3 / p->n;
+    if (!isfinite(in.data_ns) || !isfinite(in.dispatch_ns))
+        return 0;
+    ceil_model_predict(&in, out);
+    return isfinite(out->ns) && out->ns > 0;
+}
+
+/* "DRAM data 81%, in-core 19%; model -3%": the terms by share, largest first. */
+static void model_text(const struct ceil_model_out *m, double error, char *out, size_t len)
+{
+    const char *names[] = { "in-core", "L2 data", "L3 data", "DRAM data", "dispatch" };
+    double share[] = { m->core, m->level[0], m->level[1], m->level[2], m->dispatch };
+    int used = 0, done[5] = { 0 };
+    for (int k = 0; k < 5; k++) {
+        int best = -1;
+        for (int j = 0; j < 5; j++)
+            if (!done[j] && (best < 0 || share[j] > share[best]))
+                best = j;
+        done[best] = 1;
+        if (share[best] >= 0.01)
+            used += snprintf(out + used, len - (size_t)used, "%s%s %.0f%%", used ? ", " : "", names[best], 100 * share[best]);
+    }
+    snprintf(out + used, len - (size_t)used, "; model %+.0f%%", 100 * error);
+}
+
+static void add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT])
+{
+    struct ceil_model_out m;
+    if (p->error || !isfinite(p->seconds) || !predict(c, p, overlap, &m))
+        return;
+    p->predicted = m.ns;
+    p->model_error = measured_ns(p) / m.ns - 1;
+    char text[160];
+    model_text(&m, p->model_error, text, sizeof text);
+    json_object_set_new(o, "predicted_ns_per_elem_tick", json_real(m.ns));
+    json_object_set_new(o, "model_error", json_real(p->model_error));
+    json_object_set_new(o, "shares", json_pack("{s:f, s:f, s:f, s:f, s:f}", "in_core", m.core, "L2", m.level[0], "L3",
+                                               m.level[1], "DRAM", m.level[2], "dispatch", m.dispatch));
+    json_object_set_new(o, "model_verdict", json_string(text));
+}
+
+/* The error over stable points held out of the fit (2+ workers): all, and by kernel and level. */
+static json_t *validation(struct ctx *c)
+{
+    json_t *groups = json_object(), *out;
+    double *all = calloc(c->count + 1, sizeof *all);
+    size_t n = 0, within = 0;
+    for (size_t i = 0; all && i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        if (p->workers < 2 || !p->stable || !isfinite(p->model_error) || (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick")))
+            continue;
+        all[n++] = fabs(p->model_error);
+        within += fabs(p->model_error) <= CEIL_MODEL_MISS;
+        char key[96];
+        snprintf(key, sizeof key, "%s/%s", p->kernel, level_of(c, p->n, p->workers));
+        json_t *g = json_object_get(groups, key);
+        if (!g)
+            json_object_set_new(groups, key, g = json_pack("{s:i, s:i, s:f}", "points", 0, "within", 0, "sum_abs", 0.0));
+        json_object_set_new(g, "points", json_integer(json_integer_value(json_object_get(g, "points")) + 1));
+        json_object_set_new(g, "within", json_integer(json_integer_value(json_object_get(g, "within")) + (fabs(p->model_error) <= CEIL_MODEL_MISS)));
+        json_object_set_new(g, "sum_abs", json_real(num(g, "sum_abs") + fabs(p->model_error)));
+    }
+    const char *key;
+    json_t *g;
+    json_object_foreach(groups, key, g) {
+        double pts = num(g, "points");
+        json_object_set_new(g, "mean_abs_error", json_real(num(g, "sum_abs") / pts));
+        json_object_set_new(g, "fraction_within", json_real(num(g, "within") / pts));
+        json_object_del(g, "sum_abs");
+    }
+    out = json_pack("{s:I, s:o, s:o, s:f, s:o}", "points", (json_int_t)n, "median_abs_error",
+                    n ? json_real(ceil_median(all, n)) : json_null(), "fraction_within",
+                    n ? json_real((double)within / (double)n) : json_null(), "tolerance", CEIL_MODEL_MISS,
+                    "by_kernel_level", groups);
+    free(all);
+    return out;
+}
+
+/* Every fitted parameter, with the points it came from. */
+static json_t *model_summary(struct ctx *c, json_t *overlaps)
+{
+    json_t *core = json_object();
+    for (size_t i = 0; i < c->count; i++) {
+        const struct point *p = &c->pts[i], *k = runs_our_loop(p->variant) ? core_point(c, p) : NULL;
+        if (k && !json_object_get(core, p->kernel))
+            json_object_set_new(core, p->kernel, json_pack("{s:f, s:s}", "ns_per_elem_tick", measured_ns(k), "from", k->name));
+    }
+    return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}", "composition",
+                     "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
+                     overlaps, "in_core_rule",
+                     "the reference's ns per element-tick at the L2 target, over the probe's compute scaling at W workers; "
+                     "numpy variants: their own 1-worker batched point at the same N",
+                     "data_rule",
+                     "bytes per element-tick (kernel table) over the probe's bandwidth at that N and W (nearest size probed "
+                     "at the same level); shared over L2, L3 and DRAM by what the workers' caches hold",
+                     "fit", "overlaps from the reference's one-worker points only; every point at 2+ workers is held out");
+}
+
 /* "stable", "spread", "interference", "steal" (null where a folder did not measure them), and
  * the reasons when unstable. */
 static void add_trust(json_t *o, const struct point *p)
@@ -394,7 +584,7 @@ static void add_trust(json_t *o, const struct point *p)
         json_object_set_new(o, "unstable_reasons", json_incref(p->reasons));
 }
 
-static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
+static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const double overlap[CEIL_LEVEL_COUNT])
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "point", p->name, "kernel", p->kernel, "variant",
                           p->variant, "mode", p->mode, "n", p->n, "workers", p->workers);
@@ -476,6 +666,7 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1)
     SET_NUM("dispatch_share", share)
 #undef SET_NUM
     add_trust(o, p);
+    add_model(o, c, p, overlap);
     if (isfinite(bw)) {
         json_object_set_new(o, "bandwidth_source", json_string(source));
         json_object_set_new(o, "bandwidth_test", json_string(probe_kind(p->kernel)));
@@ -649,6 +840,22 @@ static json_t *knees(struct ctx *c)
         json_object_set_new(k, "knee_workers", isfinite(knee) ? json_real(knee) : json_null());
         if (isfinite(efficiency))
             json_object_set_new(k, "marginal_efficiency", json_real(efficiency));
+        /* the model's curve: serial's measured time over the predicted one, and its knee */
+        struct point *serial = find(c, p->kernel, ceil_variant_reference()->name, "batched", p->n, 1);
+        json_t *predicted = json_array();
+        double pknee = NAN, prev = NAN, prev_w = NAN;
+        for (size_t j = 0; serial && !serial->error && j < m && isfinite(row[j]->predicted); j++) {
+            double sp = measured_ns(serial) / row[j]->predicted;
+            json_array_append_new(predicted, json_pack("{s:f, s:f}", "workers", row[j]->workers, "speedup", sp));
+            if (isfinite(prev) && !isfinite(pknee) && (sp / prev - 1) / (row[j]->workers / prev_w - 1) < CEIL_KNEE)
+                pknee = prev_w;
+            prev = sp, prev_w = row[j]->workers;
+        }
+        if (json_array_size(predicted) == m) {
+            json_object_set_new(k, "predicted_speedups", predicted);
+            json_object_set_new(k, "predicted_knee_workers", isfinite(pknee) ? json_real(pknee) : json_null());
+        } else
+            json_decref(predicted);
         json_array_append_new(out, k);
     }
     free(row);
@@ -703,6 +910,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     for (size_t i = 0; i < c.count; i++) {
         struct point *p = &c.pts[i];
         p->stable = 1;
+        p->predicted = p->model_error = NAN;
         if (!strcmp(p->mode, "batched") || !strcmp(p->mode, "pertick")) {
             check_physics(&c, p);
             check_noise(p);
@@ -716,13 +924,15 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
             double r = compute_rate1(&c, c.pts[i].kernel, notes);
             json_object_set_new(rates, c.pts[i].kernel, isfinite(r) ? json_real(r) : json_null());
         }
+    double overlap[CEIL_LEVEL_COUNT];
+    json_t *overlaps = fit_overlaps(&c, overlap);
     json_t *points = json_array();
     json_t *summary = json_object();
     for (size_t i = 0; i < c.count; i++) {
         struct point *p = &c.pts[i];
         if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
             continue;
-        json_t *o = explain_point(&c, p, num(rates, p->kernel));
+        json_t *o = explain_point(&c, p, num(rates, p->kernel), overlap);
         const char *bound = p->stable || p->error ? str(o, "bound") : "unstable"; /* counted apart */
         json_object_set_new(summary, bound, json_integer(json_integer_value(json_object_get(summary, bound)) + 1));
         json_array_append_new(points, o);
@@ -736,6 +946,8 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
                                                      CEIL_DISPATCH_BOUND, "serial_bandwidth", CEIL_SERIAL_BW, "knee",
                                                      CEIL_KNEE));
     json_object_set_new(doc, "trust", trust_summary(&c, bench));
+    json_object_set_new(doc, "model", model_summary(&c, overlaps));
+    json_object_set_new(doc, "validation", validation(&c));
     json_object_set_new(json_object_get(doc, "thresholds"), "trust",
                         json_pack("{s:f, s:f, s:f, s:f, s:f}", "one_worker", CEIL_ONE_WORKER, "level", CEIL_LEVEL,
                                   "superlinear", CEIL_SUPERLINEAR, "spread", CEIL_SPREAD, "busy", CEIL_BUSY));
