@@ -35,6 +35,8 @@ int main(void)
     ceil_model_shares(64 << 20, 2 << 20, 32 << 20, share);
     EXPECT(near(share[CEIL_LEVEL_L2], 0) && near(share[CEIL_LEVEL_L3], 0.5) && near(share[CEIL_LEVEL_DRAM], 0.5),
            "between %g %g %g", share[0], share[1], share[2]);
+    ceil_model_shares(128 << 20, 2 << 20, 32 << 20, share);
+    EXPECT(near(share[CEIL_LEVEL_DRAM], 1), "4x the L3 is all DRAM: %g", share[CEIL_LEVEL_DRAM]);
     ceil_model_shares(1 << 20, 2 << 20, 32 << 20, share);
     EXPECT(near(share[CEIL_LEVEL_L2], 1), "fits L2");
     ceil_model_shares(8 << 20, 2 << 20, 32 << 20, share);

@@ -34,6 +34,8 @@ void ceil_model_shares(double footprint, double l2, double l3, double share[CEIL
         share[CEIL_LEVEL_L2] = 1;
     else if (footprint <= l3)
         share[CEIL_LEVEL_L3] = 1;
+    else if (footprint >= 4 * l3) /* the plan's DRAM: a streaming loop finds nothing left in L3 */
+        share[CEIL_LEVEL_DRAM] = 1;
     else {
         share[CEIL_LEVEL_L3] = l3 > 0 ? fmin(1, l3 / footprint) : 0;
         share[CEIL_LEVEL_DRAM] = 1 - share[CEIL_LEVEL_L3];

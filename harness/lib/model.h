@@ -34,8 +34,9 @@ void ceil_model_predict(const struct ceil_model_in *in, struct ceil_model_out *o
 double ceil_model_overlap(double measured_ns, double core_ns, double data_ns);
 
 /* The footprint's part in each level for caches of l2 and l3 bytes (what the workers use): all in
- * the first level that holds it whole; else L3 holds l3/footprint of it (at most 1) and DRAM the
- * rest: a streaming loop that overflows a cache finds in it only the part that stayed. */
+ * the first level that holds it whole; all in DRAM from 4 x l3 (the plan's DRAM, STREAM's rule);
+ * between, L3 is credited with l3/footprint and DRAM the rest (an attribution of the probe's
+ * measured time there, an upper bound on what LRU leaves in L3). */
 void ceil_model_shares(double footprint, double l2, double l3, double share[CEIL_LEVEL_COUNT]);
 
 #endif
