@@ -216,14 +216,50 @@ def roofline(r, folder):
     return save(fig, folder, "roofline")
 
 
+def model_fit(r, folder):
+    """The model's prediction against the measured time, every point it predicts: log-log, y = x,
+    the band it is counted right in, coloured by level; hollow where the point is unstable."""
+    verdicts = (r.verdicts or {}).get("points", [])
+    band = (r.verdicts or {}).get("validation", {}).get("tolerance", 0.15)
+    pts = [v for v in verdicts if v.get("predicted_ns_per_elem_tick") and v.get("model_error") is not None]
+    if not pts:
+        return None
+    fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+    colors = {"L2": "tab:green", "L3": "tab:purple", "between": "tab:orange", "DRAM": "tab:red"}
+    for level, color in colors.items():
+        for stable, fill in ((True, color), (False, "none")):
+            sel = [v for v in pts if v.get("level") == level and bool(v.get("stable", True)) == stable]
+            if not sel:
+                continue
+            x = [v["predicted_ns_per_elem_tick"] for v in sel]
+            y = [v["predicted_ns_per_elem_tick"] * (1 + v["model_error"]) for v in sel]
+            ax.plot(x, y, "o", mfc=fill, color=color, markersize=4, linestyle="none",
+                    label=f"{level}{'' if stable else ', unstable'} ({len(sel)})")
+    lo = min(min(v["predicted_ns_per_elem_tick"], v["predicted_ns_per_elem_tick"] * (1 + v["model_error"])) for v in pts)
+    hi = max(max(v["predicted_ns_per_elem_tick"], v["predicted_ns_per_elem_tick"] * (1 + v["model_error"])) for v in pts)
+    xs = [lo / 1.2, hi * 1.2]
+    ax.plot(xs, xs, color="black", linewidth=1, label="measured = predicted")
+    ax.fill_between(xs, [x * (1 - band) for x in xs], [x * (1 + band) for x in xs], color="grey", alpha=0.2,
+                    label=f"within {100 * band:.0f}%")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("predicted ns per element-tick")
+    ax.set_ylabel("measured ns per element-tick")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title(f"The model against every point it predicts\n{r.title()}", fontsize=9)
+    return save(fig, folder, "model")
+
+
 def all_plots(r, folder):
-    """Every plot; returns {"per_n": {n: (gbps, speedup)}, "ceiling", "dispatch", "roofline"}."""
+    """Every plot; returns {"per_n": {n: (gbps, speedup)}, "ceiling", "dispatch", "roofline", "model"}."""
     out = {"per_n": {}}
     for n, target, level, fp in r.sizes():
         out["per_n"][n] = (gbps_per_n(r, n, target, level, fp, folder), speedup_per_n(r, n, target, level, fp, folder))
     out["ceiling"] = ceiling_vs_n(r, folder)
     out["dispatch"] = dispatch(r, folder)
     out["roofline"] = roofline(r, folder)
+    out["model"] = model_fit(r, folder)
     return out
 
 

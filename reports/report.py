@@ -104,6 +104,50 @@ def pct(x, spec=".0f"):
     return "-" if x is None else f"{100 * x:{spec}}%"
 
 
+def answer_section(r):
+    """The first screen: where the speedup stops, why, threads or processes, and how well the model fits."""
+    v = r.verdicts or {}
+    val = v.get("validation")
+    if not val or not val.get("points"):
+        return ""
+    points = {p["point"]: p for p in v.get("points", [])}
+    counts = r.worker_counts()
+    top = counts[-1]
+    teams = [s for s in r.series(reference=False) if s.mode == "batched" and s.name in ("omp", "threads", "proc")]
+    knees = {(k["kernel"], int(k["n"]), k["variant"]): k for k in r.knees() if k["mode"] == "batched"}
+    rows = []
+    for kernel in r.kernels():
+        if r.kernel(kernel).get("baseline"):
+            continue
+        for target in ("L2", "L3", "DRAM"):
+            n = r.target_n(target)
+            got = [(s, points.get(point_name(kernel, s.name, "batched", n, top))) for s in teams] if n else []
+            got = [(s, p) for s, p in got if p and p.get("speedup") and p.get("shares")]
+            if not got:
+                continue
+            s, best = max(got, key=lambda sp: sp[1]["speedup"])
+            k = knees.get((kernel, n, s.name), {})
+            procs = next((p for t, p in got if t.name == "proc"), None)
+            threads = next((p for t, p in got if t.name == "threads"), None)
+            vs = f"{threads['speedup'] / procs['speedup']:.2f}x" if procs and threads else "-"
+            knee = lambda key: "none" if k.get(key) is None else int(k[key])
+            rows.append([kernel, target, f"{best['speedup']:.2f}x ({s.label})", knee("knee_workers"),
+                         knee("predicted_knee_workers") if "predicted_speedups" in k else "-",
+                         best.get("model_verdict", "-"), vs, "" if best.get("stable", True) else "unstable"])
+    over = v.get("model", {}).get("overlap", {})
+    ov = ", ".join(f"{lvl} {o['overlap']:.2f}" for lvl, o in over.items() if o.get("overlap") is not None)
+    text = (f"At {top} workers, per kernel and target size: the best team's speedup over serial, the knee measured and "
+            "the knee the model predicts from one worker and the probe alone, what the model says binds (its shares of "
+            "the time, and how far the measurement is from it), and threads against processes (the threads team's "
+            f"speedup over the process team's). The model (an ECM-style composition; overlaps {ov or 'not fitted'}) "
+            f"predicts {val['points']} stable points at 2+ workers it was not fitted on: median error "
+            f"{100 * val['median_abs_error']:.1f}%, {100 * val['fraction_within']:.0f}% within "
+            f"{100 * val['tolerance']:.0f}%.")
+    return ("## The answer\n\n" + text + "\n\n"
+            + table(["kernel", "target", "best speedup", "knee", "predicted knee", "model: what binds", "threads / processes",
+                     ""], rows))
+
+
 def trust_rules(th):
     return (f"A point is unstable when a batched team of one worker is more than {pct(th.get('one_worker', 0.1))} off "
             f"serial; when a point of our loop beats its best rate at a faster cache level by more than "
@@ -501,6 +545,8 @@ def write(r, folder):
         f"{len(counts)} worker counts ({', '.join(map(str, counts))}); every point was checked against serial bit "
         "for bit. Regenerate with `ninja -C build report`.",
         "\n".join(f"> missing: {m}" for m in r.missing) if r.missing else "",
+        answer_section(r),
+        f"![the model against every point]({plots['model']})" if plots.get("model") else "",
         trust_section(r),
         machine_section(r),
         ceilings_section(r),
