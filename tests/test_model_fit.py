@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""The model on the committed references: explain fits the same parameters twice from the same
+folder; every prediction is positive with shares summing to 1 and an error equal to measured /
+predicted - 1; the fit uses one-worker reference points only and every point in the validation is
+held out (2+ workers); knees carry predicted speedups. An older folder (Sapphire Rapids, before
+pairing) is predicted too.
+Usage: test_model_fit.py CEILINGS FOLDER..."""
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expect import done, expect  # noqa: E402
+
+ceilings, folders = sys.argv[1], sys.argv[2:]
+
+
+def explain(recorded):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = os.path.join(tmp, "r")
+        shutil.copytree(recorded, folder)
+        r = subprocess.run([ceilings, "explain", folder, "--json"], capture_output=True, text=True, timeout=120)
+        expect(r.returncode == 0, f"explain {recorded}: exit {r.returncode}: {r.stderr}")
+        return json.loads(r.stdout) if r.returncode == 0 else {}
+
+
+for recorded in folders:
+    one, two = explain(recorded), explain(recorded)
+    name = os.path.basename(recorded.rstrip("/"))
+    expect(one.get("model") and one.get("model") == two.get("model"), f"{name}: the fit differs between two runs")
+    model, val = one.get("model", {}), one.get("validation", {})
+    for level, o in model.get("overlap", {}).items():
+        expect(o["overlap"] is None or 0 <= o["overlap"] <= 1, f"{name}: overlap {level} = {o['overlap']}")
+        expect(all("/serial/batched/" in p and p.endswith("/workers:1") for p in o["from"]),
+               f"{name}: {level} fitted on {o['from'][:3]}")
+    # each point's median ns per element-tick, from the bench.json the folder holds
+    bench = json.load(open(os.path.join(recorded, "bench.json")))["benchmarks"]
+    medians = {b["run_name"]: b["ns_per_elem_tick"] for b in bench
+               if b.get("aggregate_name") == "median" and "ns_per_elem_tick" in b}
+    predicted = [p for p in one.get("points", []) if "predicted_ns_per_elem_tick" in p]
+    expect(len(predicted) > 0.8 * len(one.get("points", [])), f"{name}: {len(predicted)} points predicted")
+    for p in predicted:
+        s = p["shares"]
+        expect(p["predicted_ns_per_elem_tick"] > 0 and abs(sum(s.values()) - 1) < 1e-9,
+               f"{name}: {p['point']}: {p['predicted_ns_per_elem_tick']} {s}")
+        measured = medians.get(p["point"])
+        if measured:
+            expect(math.isclose(p["predicted_ns_per_elem_tick"] * (1 + p["model_error"]), measured, rel_tol=1e-6),
+                   f"{name}: {p['point']}: error {p['model_error']} is not measured / predicted - 1")
+        if p.get("model_verdict"):
+            expect("model" in p["model_verdict"], f"{name}: {p['model_verdict']}")
+    held = [p for p in predicted if p["workers"] >= 2 and p["stable"] and p["mode"] in ("batched", "pertick")]
+    expect(val.get("points") == len(held), f"{name}: validation over {val.get('points')}, held out {len(held)}")
+    errors = sorted(abs(p["model_error"]) for p in held)
+    if errors:
+        mid = len(errors) // 2
+        median = errors[mid] if len(errors) % 2 else (errors[mid - 1] + errors[mid]) / 2
+        expect(math.isclose(val["median_abs_error"], median, rel_tol=1e-9), f"{name}: median {val['median_abs_error']} {median}")
+        within = sum(e <= val["tolerance"] for e in errors) / len(errors)
+        expect(math.isclose(val["fraction_within"], within, rel_tol=1e-9), f"{name}: within {val['fraction_within']}")
+    curves = [k for k in one.get("knees", []) if "predicted_speedups" in k]
+    expect(curves and all(len(k["predicted_speedups"]) == len(k["speedups"]) for k in curves), f"{name}: no predicted curves")
+
+sys.exit(done())
