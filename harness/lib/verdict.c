@@ -416,15 +416,25 @@ static double data_ns(struct ctx *c, const struct point *p)
     return ceil_kernel_bytes_of(p->kernel) / bw;
 }
 
-/* The in-core time per element-tick on one worker: the reference's at the L2 target (the innermost
- * cache the plan measures), or for a variant that runs another loop (numpy), its own 1-worker
- * batched point at the same N. */
+/* The in-core time per element-tick on one worker: the reference's at the planned size nearest
+ * the footprint each worker has (N/W), up to the L2 target: the innermost cache the plan measures
+ * that holds a worker's part, beyond which the data time takes over. For a variant that runs
+ * another loop (numpy), its own 1-worker batched point at the same N. */
 static const struct point *core_point(struct ctx *c, const struct point *p)
 {
     if (!runs_our_loop(p->variant))
         return find(c, p->kernel, p->variant, "batched", p->n, 1);
-    double n = l2_target(c);
-    return isfinite(n) ? find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
+    double l2 = l2_target(c), want = fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n);
+    const struct point *best = NULL;
+    for (size_t i = 0; i < c->count; i++) {
+        const struct point *q = &c->pts[i];
+        if (!is_reference(q->variant) || strcmp(q->kernel, p->kernel) || strcmp(q->mode, "batched") || q->error ||
+            !isfinite(q->seconds) || (isfinite(l2) && q->n > l2))
+            continue;
+        if (!best || fabs(log(q->n / want)) < fabs(log(best->n / want)))
+            best = q;
+    }
+    return best;
 }
 
 /* Fits the overlap of each level on the reference's points at one worker (all but the one that
@@ -548,20 +558,59 @@ static json_t *validation(struct ctx *c)
     return out;
 }
 
+/* The probe checked against the sweep: a compute-bound kernel's stable batched teams cannot
+ * scale beyond the probe's compute scaling by much; when their median does, the probe was
+ * disturbed while it ran (seen here: 2-worker peakflops equal to 1-worker), and every
+ * prediction at that count rests on it. Returns the warnings (an array, maybe empty). */
+static json_t *probe_warnings(struct ctx *c)
+{
+    json_t *out = json_array(), *e;
+    size_t i;
+    json_array_foreach(json_object_get(c->probe, "compute"), i, e) {
+        double w = num(e, "workers"), scaling = num(e, "scaling"), v[MAX_FIT];
+        size_t n = 0;
+        for (size_t j = 0; w >= 2 && j < c->count && n < MAX_FIT; j++) {
+            const struct point *p = &c->pts[j];
+            const struct ceil_kernel *k = ceil_kernel_find(p->kernel);
+            if (p->workers == w && p->stable && !p->error && !strcmp(p->mode, "batched") && runs_our_loop(p->variant) &&
+                !is_reference(p->variant) && k && !k->baseline && !strcmp(k->bound, "compute") && isfinite(p->speedup))
+                v[n++] = p->speedup;
+        }
+        double m = n ? ceil_median(v, n) : NAN;
+        if (isfinite(m) && m > CEIL_PROBE_SLACK * scaling) {
+            char text[400];
+            snprintf(text, sizeof text,
+                     "the probe's compute scaling at %.0f workers (%.2f) is below what the compute-bound kernel "
+                     "measured there (median speedup %.2f over %zu points): the probe was disturbed while it ran. "
+                     "Run `ceilings probe` again: every prediction at %.0f workers rests on it",
+                     w, scaling, m, n, w);
+            json_array_append_new(out, json_string(text));
+        }
+    }
+    return out;
+}
+
 /* Every fitted parameter, with the points it came from. */
 static json_t *model_summary(struct ctx *c, json_t *overlaps)
 {
     json_t *core = json_object();
-    for (size_t i = 0; i < c->count; i++) {
-        const struct point *p = &c->pts[i], *k = runs_our_loop(p->variant) ? core_point(c, p) : NULL;
-        if (k && !json_object_get(core, p->kernel))
-            json_object_set_new(core, p->kernel, json_pack("{s:f, s:s}", "ns_per_elem_tick", measured_ns(k), "from", k->name));
+    double l2 = l2_target(c);
+    for (size_t i = 0; i < c->count; i++) { /* the in-core times the points can draw on */
+        const struct point *p = &c->pts[i];
+        if (!is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !isfinite(p->seconds) ||
+            (isfinite(l2) && p->n > l2))
+            continue;
+        json_t *list = json_object_get(core, p->kernel);
+        if (!list)
+            json_object_set_new(core, p->kernel, list = json_array());
+        json_array_append_new(list, json_pack("{s:f, s:f, s:s}", "n", p->n, "ns_per_elem_tick", measured_ns(p), "from", p->name));
     }
     return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}", "composition",
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
                      overlaps, "in_core_rule",
-                     "the reference's ns per element-tick at the L2 target, over the probe's compute scaling at W workers; "
-                     "numpy variants: their own 1-worker batched point at the same N",
+                     "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
+                     "the probe's compute scaling at W workers; numpy variants: their own 1-worker batched point at the "
+                     "same N",
                      "data_rule",
                      "bytes per element-tick (kernel table) over the probe's bandwidth at that N and W (nearest size probed "
                      "at the same level); shared over L2, L3 and DRAM by what the workers' caches hold",
@@ -948,6 +997,10 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     json_object_set_new(doc, "trust", trust_summary(&c, bench));
     json_object_set_new(doc, "model", model_summary(&c, overlaps));
     json_object_set_new(doc, "validation", validation(&c));
+    json_t *warnings = probe_warnings(&c), *w;
+    size_t wi;
+    json_array_foreach(warnings, wi, w) json_array_append(json_object_get(doc, "notes"), w);
+    json_object_set_new(json_object_get(doc, "validation"), "probe_warnings", warnings);
     json_object_set_new(json_object_get(doc, "thresholds"), "trust",
                         json_pack("{s:f, s:f, s:f, s:f, s:f}", "one_worker", CEIL_ONE_WORKER, "level", CEIL_LEVEL,
                                   "superlinear", CEIL_SUPERLINEAR, "spread", CEIL_SPREAD, "busy", CEIL_BUSY));

@@ -24,6 +24,8 @@
                                   the 2-vCPU EPYC VM two default sweeps in a row agreed (verdict
                                   and speedup within 10%) at 96% of the points both kept at 15%,
                                   98% at 10%, which left 28% of one sweep out */
+#define CEIL_PROBE_SLACK 1.25  /* a compute-bound kernel scaling past the probe's compute scaling
+                                  by more than this factor says the probe was disturbed */
 #define CEIL_MODEL_MISS 0.15   /* the model misses a point beyond this relative error */
 #define CEIL_BUSY 0.10         /* others' CPU time (run delay) plus steal, per second of the point */
 
