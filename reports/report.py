@@ -143,6 +143,8 @@ def answer_section(r):
             f"predicts {val['points']} stable points at 2+ workers it was not fitted on: median error "
             f"{100 * val['median_abs_error']:.1f}%, {100 * val['fraction_within']:.0f}% within "
             f"{100 * val['tolerance']:.0f}%.")
+    for w in val.get("probe_warnings", []):
+        text += f"\n\n**Warning:** {w}."
     return ("## The answer\n\n" + text + "\n\n"
             + table(["kernel", "target", "best speedup", "knee", "predicted knee", "model: what binds", "threads / processes",
                      ""], rows))

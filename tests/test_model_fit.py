@@ -65,4 +65,24 @@ for recorded in folders:
     curves = [k for k in one.get("knees", []) if "predicted_speedups" in k]
     expect(curves and all(len(k["predicted_speedups"]) == len(k["speedups"]) for k in curves), f"{name}: no predicted curves")
 
+# A probe disturbed while it ran, as one was here (sweep of 2026-11-26 00:04 on the EPYC VM:
+# peakflops at 2 workers equal to 1 worker, scaling 1.00): explain must say the probe is wrong
+# rather than blame the machine. The EPYC reference's probe, with that one figure changed.
+epyc = next((f for f in folders if "epyc" in f), None)
+if epyc:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = os.path.join(tmp, "r")
+        shutil.copytree(epyc, folder)
+        probe = json.load(open(os.path.join(folder, "probe.json")))
+        for e in probe["compute"]:
+            if e["workers"] == 2:
+                e["scaling"], e["gflops"] = 1.0, probe["compute"][0]["gflops"]
+        json.dump(probe, open(os.path.join(folder, "probe.json"), "w"))
+        r = subprocess.run([ceilings, "explain", folder, "--json"], capture_output=True, text=True, timeout=120)
+        doc = json.loads(r.stdout) if r.returncode == 0 else {}
+        warnings = doc.get("validation", {}).get("probe_warnings", [])
+        expect(len(warnings) == 1 and "disturbed" in warnings[0] and "2 workers" in warnings[0], f"warnings {warnings}")
+        expect(any("disturbed" in n for n in doc.get("notes", [])), "the warning is not among the notes")
+    expect(not explain(epyc).get("validation", {}).get("probe_warnings"), "a sound probe was called disturbed")
+
 sys.exit(done())
