@@ -465,12 +465,30 @@ static json_t *fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
     return out;
 }
 
+/* How the in-core time scales with workers. A kernel whose serial run at the L2 target already
+ * reaches CEIL_SERIAL_BW of the probe's bandwidth there spends its "in-core" time moving data
+ * between L1 and L2, which scales as the probe's L2 bandwidth does (private L2s: more than the
+ * cores); any other, as the probe's compute (peakflops) scaling. */
+static double core_scaling(struct ctx *c, const struct point *p)
+{
+    if (p->workers == 1)
+        return 1;
+    double n = l2_target(c);
+    const struct point *s = isfinite(n) ? find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
+    int approx;
+    const char *source = "";
+    double bw1 = isfinite(n) ? bandwidth_ceiling(c, probe_kind(p->kernel), n, 1, "L2", &approx, &source) : NAN;
+    if (s && !s->error && runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW)
+        return bandwidth_ceiling(c, probe_kind(p->kernel), n, p->workers, "L2", &approx, &source) / bw1;
+    return compute_scaling(c, p->workers);
+}
+
 /* The model's prediction for p, or 0 when an input is missing. */
 static int predict(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
                    struct ceil_model_out *out)
 {
     const struct point *core = core_point(c, p);
-    double scaling = p->workers == 1 ? 1 : compute_scaling(c, p->workers), l2, l3;
+    double scaling = core_scaling(c, p), l2, l3;
     caches_of(c, p->workers, &l2, &l3);
     const struct ceil_kernel *k = ceil_kernel_find(p->kernel);
     if (!core || core->error || !k || !isfinite(scaling))
@@ -609,8 +627,9 @@ static json_t *model_summary(struct ctx *c, json_t *overlaps)
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
                      overlaps, "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
-                     "the probe's compute scaling at W workers; numpy variants: their own 1-worker batched point at the "
-                     "same N",
+                     "the probe's compute scaling at W workers, or its L2 bandwidth scaling for a kernel whose serial "
+                     "run at the L2 target reaches the serial-bandwidth threshold of it; numpy variants: their own "
+                     "1-worker batched point at the same N",
                      "data_rule",
                      "bytes per element-tick (kernel table) over the probe's bandwidth at that N and W (nearest size probed "
                      "at the same level); shared over L2, L3 and DRAM by what the workers' caches hold",
