@@ -932,7 +932,17 @@ static json_t *knees(struct ctx *c)
 
 /* The variant and kernel tables the sweep wrote into its context, for the reports; a folder
  * from before the context held the variants gets this build's table, and says so. */
-static json_t *facts(json_t *bench)
+/* Whether any point of the folder ran variant `name` (on any barrier). */
+static int measured(const struct ctx *c, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < c->count; i++)
+        if (!strncmp(c->pts[i].variant, name, len) && (!c->pts[i].variant[len] || c->pts[i].variant[len] == '-'))
+            return 1;
+    return 0;
+}
+
+static json_t *facts(const struct ctx *c, json_t *bench)
 {
     json_t *context = json_object_get(bench, "context");
     json_t *variants = json_loads(str(context, "variants"), 0, NULL);
@@ -942,8 +952,13 @@ static json_t *facts(json_t *bench)
         json_object_set_new(out, "variants_source", json_string("the sweep's context"));
     } else {
         variants = ceil_variants_json();
+        json_t *rows = json_object_get(variants, "variants"), *v;
+        for (size_t i = json_array_size(rows); i-- > 0;) /* only the variants this folder measured */
+            if ((v = json_array_get(rows, i)) && !measured(c, str(v, "name")))
+                json_array_remove(rows, i);
         json_object_set_new(out, "variants_source",
-                            json_string("this build's variant table: the sweep's context has none (an older folder)"));
+                            json_string("this build's variant table, the variants this folder measured: the sweep's "
+                                        "context has none (an older folder)"));
     }
     json_object_update(out, variants);
     json_decref(variants);
@@ -1023,7 +1038,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     json_object_set_new(json_object_get(doc, "thresholds"), "trust",
                         json_pack("{s:f, s:f, s:f, s:f, s:f}", "one_worker", CEIL_ONE_WORKER, "level", CEIL_LEVEL,
                                   "superlinear", CEIL_SUPERLINEAR, "spread", CEIL_SPREAD, "busy", CEIL_BUSY));
-    json_t *tables = facts(bench);
+    json_t *tables = facts(&c, bench);
     json_object_update(doc, tables);
     json_decref(tables);
     json_decref(rates);
