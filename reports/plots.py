@@ -87,10 +87,18 @@ def speedup_per_n(r, n, target, level, footprint, folder):
     counts = r.worker_counts()
     kernels = r.kernels()
     knees = {(k["kernel"], k["variant"], k["mode"]): k.get("knee_workers") for k in r.knees() if k["n"] == n}
+    predicted = {(k["kernel"], k["variant"], k["mode"]): k for k in r.knees() if k["n"] == n and k.get("predicted_speedups")}
     fig, axes = plt.subplots(1, len(kernels), figsize=(5.2 * len(kernels), 4.3), squeeze=False, layout="constrained")
     for ax, kernel in zip(axes[0], kernels):
         ax.plot(counts, counts, color="grey", linestyle=":", label="ideal")
         _plot_series(ax, r, kernel, lambda p: p.speedup, n=n)
+        for s in r.series(reference=False):  # the model's curve beside each measured one, dashed
+            k = predicted.get((kernel, s.name, s.mode))
+            if k:
+                ax.plot([x["workers"] for x in k["predicted_speedups"]], [x["speedup"] for x in k["predicted_speedups"]],
+                        color=s.style["color"], linestyle="--", linewidth=1, alpha=0.7)
+        if any(key[0] == kernel for key in predicted):
+            ax.plot([], [], color="grey", linestyle="--", linewidth=1, label="the model (dashed)")
         for s in r.series(reference=False):
             pts = [p for p in r.select(kernel=kernel, variant=s.name, mode=s.mode, n=n) if not p.error]
             knee = knees.get((kernel, s.name, s.mode))
