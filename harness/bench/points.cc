@@ -264,6 +264,20 @@ double spread_of(const Record &r)
     return ceil_median_spread(v.data(), v.size());
 }
 
+static void record(const Spec &s, double value, double body_start);
+
+// A bandwidth point's repetition done: its pair's and trust counters, its record, its line.
+static void finish_repetition(benchmark::State &state, const Spec &s, const Pair *pair, bool first, const Watch &watch,
+                              double seconds, double gbps, double body)
+{
+    if (pair)
+        set_pair_counters(state, s, *pair, seconds, first);
+    set_trust_counters(state, s, &watch, pair, body);
+    record(s, pair ? pair->seconds / seconds : seconds / (double)s.ticks, body);
+    s.sweep->progress.done(s, pair ? fmt("%8.2f GB/s", gbps) + fmt("  x%.2f serial", pair->seconds / seconds)
+                                   : fmt("%8.2f GB/s", gbps));
+}
+
 // The repetition's key value into the point's record, for the sweep's next passes.
 static void record(const Spec &s, double value, double body_start)
 {
@@ -322,12 +336,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
     } else if (valid) {
         double gbps = set_rate_counters(state, *s, seconds, workers, merge, (double)merged);
         set_cpu_counter(state, cpu);
-        if (pairs)
-            set_pair_counters(state, *s, pair, seconds, first);
-        set_trust_counters(state, *s, &watch, pairs ? &pair : nullptr, body);
-        record(*s, pairs ? pair.seconds / seconds : seconds / (double)s->ticks, body);
-        s->sweep->progress.done(*s, pairs ? fmt("%8.2f GB/s", gbps) + fmt("  x%.2f serial", pair.seconds / seconds)
-                                          : fmt("%8.2f GB/s", gbps));
+        finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body);
     }
 }
 
@@ -497,12 +506,7 @@ void job_point(benchmark::State &state, const Spec *s)
         double gbps = set_rate_counters(state, *s, seconds, number(r, "workers_running"), number(r, "merge_seconds"),
                                         number(r, "merged"));
         set_job_label(state, r);
-        if (pairs)
-            set_pair_counters(state, *s, pair, seconds, first);
-        set_trust_counters(state, *s, &watch, pairs ? &pair : nullptr, body);
-        record(*s, pairs ? pair.seconds / seconds : seconds / (double)s->ticks, body);
-        s->sweep->progress.done(*s, pairs ? fmt("%8.2f GB/s", gbps) + fmt("  x%.2f serial", pair.seconds / seconds)
-                                          : fmt("%8.2f GB/s", gbps));
+        finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body);
         json_decref(r);
     }
 }
