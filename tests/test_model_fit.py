@@ -14,18 +14,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from expect import done, expect  # noqa: E402
+from expect import done, expect, explain_copy  # noqa: E402
 
 ceilings, folders = sys.argv[1], sys.argv[2:]
 
 
 def explain(recorded):
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = os.path.join(tmp, "r")
-        shutil.copytree(recorded, folder)
-        r = subprocess.run([ceilings, "explain", folder, "--json"], capture_output=True, text=True, timeout=120)
-        expect(r.returncode == 0, f"explain {recorded}: exit {r.returncode}: {r.stderr}")
-        return json.loads(r.stdout) if r.returncode == 0 else {}
+    return explain_copy(ceilings, recorded)
 
 
 for recorded in folders:

@@ -5,27 +5,18 @@ identities fires; on the AMD EPYC sweep recorded before pairing (data/results-ep
 1-worker teams 0.8x to 1.2x serial) they fire, and the points say why. Every point carries
 the trust keys, and the top level counts them.
 Usage: test_trust_checks.py CEILINGS QUIET_FOLDER NOISY_FOLDER"""
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from expect import done, expect  # noqa: E402
+from expect import done, expect, explain_copy  # noqa: E402
 
 ceilings, quiet, noisy = sys.argv[1:4]
 PHYSICS = {"one_worker", "level", "superlinear", "passes"}
 
 
 def explain(recorded):
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = os.path.join(tmp, "r")
-        shutil.copytree(recorded, folder)
-        r = subprocess.run([ceilings, "explain", folder, "--json"], capture_output=True, text=True, timeout=120)
-        expect(r.returncode == 0, f"explain {recorded}: exit {r.returncode}: {r.stderr}")
-        return json.loads(r.stdout) if r.returncode == 0 else {"points": [], "trust": {}}
+    return explain_copy(ceilings, recorded) or {"points": [], "trust": {}}
 
 
 def fired(doc):
