@@ -317,14 +317,15 @@ static int runs_our_loop(const char *series)
     return v && v->launcher != CEIL_PYTHON;
 }
 
-/* The serial point of `kernel` at the planned size nearest (log) to n, or NULL. */
-static struct point *serial_near(struct ctx *c, const char *kernel, double n)
+/* The serial point of `kernel` at the planned size nearest (log) to n, among sizes up to max_n;
+ * or NULL. */
+static struct point *serial_near(struct ctx *c, const char *kernel, double n, double max_n)
 {
     struct point *best = NULL;
     for (size_t i = 0; i < c->count; i++) {
         struct point *q = &c->pts[i];
         if (!is_reference(q->variant) || strcmp(q->kernel, kernel) || strcmp(q->mode, "batched") || q->error ||
-            !isfinite(q->gbps))
+            !isfinite(q->gbps) || !isfinite(q->seconds) || q->n > max_n)
             continue;
         if (!best || fabs(log(q->n / n)) < fabs(log(best->n / n)))
             best = q;
@@ -353,7 +354,8 @@ static void check_physics(struct ctx *c, struct point *p)
     if (isfinite(best) && p->gbps > (1 + CEIL_LEVEL) * best)
         unstable(p, "level", "%.1f GB/s beats the best at a faster level (%.1f GB/s at n=%.0f) by %.0f%%", p->gbps, best,
                  best_n, 100 * (p->gbps / best - 1));
-    struct point *whole = serial_near(c, p->kernel, p->n), *part = serial_near(c, p->kernel, p->n / p->workers);
+    struct point *whole = serial_near(c, p->kernel, p->n, INFINITY);
+    struct point *part = serial_near(c, p->kernel, p->n / p->workers, INFINITY);
     if (p->workers >= 2 && !is_reference(p->variant) && whole && whole->n == p->n && part && isfinite(p->speedup)) {
         double caches = fmax(1, part->gbps / whole->gbps), most = p->workers * caches * (1 + CEIL_SUPERLINEAR);
         if (p->speedup > most)
@@ -424,17 +426,8 @@ static const struct point *core_point(struct ctx *c, const struct point *p)
 {
     if (!runs_our_loop(p->variant))
         return find(c, p->kernel, p->variant, "batched", p->n, 1);
-    double l2 = l2_target(c), want = fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n);
-    const struct point *best = NULL;
-    for (size_t i = 0; i < c->count; i++) {
-        const struct point *q = &c->pts[i];
-        if (!is_reference(q->variant) || strcmp(q->kernel, p->kernel) || strcmp(q->mode, "batched") || q->error ||
-            !isfinite(q->seconds) || (isfinite(l2) && q->n > l2))
-            continue;
-        if (!best || fabs(log(q->n / want)) < fabs(log(best->n / want)))
-            best = q;
-    }
-    return best;
+    double l2 = l2_target(c);
+    return serial_near(c, p->kernel, fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n), isfinite(l2) ? l2 : INFINITY);
 }
 
 /* Fits the overlap of each level on the reference's points at one worker (all but the one that
