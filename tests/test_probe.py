@@ -52,6 +52,10 @@ for extra in sources:
         expect(sorted(flops) == counts, f"{want}: compute at {sorted(flops)}")
         expect(flops and abs(flops[1]["scaling"] - 1) < 1e-9 and all(c["gflops"] > 0 for c in flops.values()),
                f"{want}: compute {doc['compute']}")
+        for c in flops.values():  # W > 1: the median of paired runs, inside their range
+            if c["workers"] > 1:
+                lo, hi = c["scaling_range"]
+                expect(c["pairs"] == 5 and lo <= c["scaling"] <= hi, f"{want}: paired scaling {c}")
         expect("available" in doc["likwid"], "the counters' state is recorded")
         expect(os.listdir(tmp) == ["probe.json"], f"left behind: {os.listdir(tmp)}")
 done()

@@ -9,6 +9,7 @@
 #include "plan.h"
 #include "probe.h"
 #include "topology.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -25,7 +26,8 @@ static const char usage[] =
     "             and a store, 12 bytes per element) at every size and worker count; copy\n"
     "             and load at the L2, L3 and DRAM targets\n"
     "  compute    likwid-bench peakflops_sp in L1 at every worker count: how much faster W\n"
-    "             workers compute than one (SMT and vCPUs sharing a core show up here)\n"
+    "             workers compute than one (SMT and vCPUs sharing a core show up here), the\n"
+    "             median of 5 pairs of runs, one worker then W, the order alternating\n"
     "each in the widest vector flavour the CPU has. Without likwid-bench (or with --builtin)\n"
     "built-in loops compiled with the kernels' flags stand in; every figure names its source.\n"
     "\n"
@@ -286,26 +288,57 @@ static void remeasure_dips(struct probe *p, int json)
     }
 }
 
-/* peakflops in L1 at every worker count, and its scaling over one worker. */
+/* peakflops in L1 at every worker count, and its scaling over one worker, paired as the sweep
+ * pairs its teams: COMPUTE_PAIRS times one worker then W (the order alternating), the scaling the
+ * median of the pairs' ratios, so that a moment when the host took a CPU moves one ratio, not the
+ * figure every prediction at W rests on. */
+enum { COMPUTE_PAIRS = 5 };
+
 static void probe_compute(struct probe *p, int json)
 {
-    double one = 0;
+    double ones[COMPUTE_PAIRS * CEIL_MAX_WORKERS];
+    size_t n_ones = 0;
     for (unsigned w = 0; w < p->plan.n_workers && !ceil_stop_signal(); w++) {
-        struct measured m;
+        struct measured m = { 0 }, m1;
+        double ratio[COMPUTE_PAIRS], rate[COMPUTE_PAIRS];
+        size_t n = 0;
         uint64_t bytes = 16000ULL * p->plan.workers[w].count; /* 16 kB a worker: in L1 */
-        if (measure(p, PEAKFLOPS, bytes, w, &m) != 0)
+        for (unsigned k = 0; k < (w ? COMPUTE_PAIRS : 1) && !ceil_stop_signal(); k++) {
+            int first_one = k % 2 == 0, ok = 1;
+            if (w && first_one)
+                ok = measure(p, PEAKFLOPS, 16000, 0, &m1) == 0;
+            ok = ok && measure(p, PEAKFLOPS, bytes, w, &m) == 0;
+            if (ok && w && !first_one)
+                ok = measure(p, PEAKFLOPS, 16000, 0, &m1) == 0;
+            if (!ok)
+                continue;
+            if (!w)
+                m1 = m;
+            ones[n_ones++] = m1.rate;
+            ratio[n] = m.rate / m1.rate;
+            rate[n++] = m.rate;
+        }
+        if (!n)
             continue;
-        if (w == 0)
-            one = m.rate;
-        json_array_append_new(p->compute, json_pack("{s:s, s:s, s:s, s:I, s:o, s:f, s:f}", "kind", "peakflops",
-                                                   "source", source_of(p, PEAKFLOPS), "test",
-                                                   p->test[PEAKFLOPS] ? p->test[PEAKFLOPS] : "peakflops", "workers",
-                                                   (json_int_t)p->plan.workers[w].count, "cpus", cpus_json(&m),
-                                                   "gflops", m.rate, "scaling", one > 0 ? m.rate / one : NAN));
-        if (!json)
-            printf("%-6s %-12s %-8s %-7s %-8u %9.2f GFlop/s (x%.2f of one worker)\n", "flops", "-", "-", "L1",
-                   p->plan.workers[w].count, m.rate, one > 0 ? m.rate / one : NAN);
+        double scaling = ceil_median(ratio, n), gflops = ceil_median(rate, n), lo = ratio[0], hi = ratio[0];
+        for (size_t i = 1; i < n; i++)
+            lo = fmin(lo, ratio[i]), hi = fmax(hi, ratio[i]);
+        json_array_append_new(p->compute,
+                              json_pack("{s:s, s:s, s:s, s:I, s:o, s:f, s:f, s:I, s:[f, f]}", "kind", "peakflops",
+                                        "source", source_of(p, PEAKFLOPS), "test",
+                                        p->test[PEAKFLOPS] ? p->test[PEAKFLOPS] : "peakflops", "workers",
+                                        (json_int_t)p->plan.workers[w].count, "cpus", cpus_json(&m), "gflops", gflops,
+                                        "scaling", scaling, "pairs", (json_int_t)(w ? n : 0), "scaling_range", lo, hi));
     }
+    /* one worker's figure: the median of every 1-worker run */
+    json_t *e = json_array_get(p->compute, 0);
+    if (e && json_integer_value(json_object_get(e, "workers")) == 1 && n_ones)
+        json_object_set_new(e, "gflops", json_real(ceil_median(ones, n_ones)));
+    size_t i;
+    json_array_foreach(p->compute, i, e) if (!json) printf(
+        "%-6s %-12s %-8s %-7s %-8lld %9.2f GFlop/s (x%.2f of one worker%s)\n", "flops", "-", "-", "L1",
+        (long long)json_integer_value(json_object_get(e, "workers")), json_real_value(json_object_get(e, "gflops")),
+        json_real_value(json_object_get(e, "scaling")), i ? ", median of paired runs" : "");
 }
 
 int ceil_cmd_probe(int argc, char **argv)
