@@ -59,5 +59,20 @@ int main(void)
     EXPECT(near(m.ns, 4.5), "round trip %g", m.ns);
     EXPECT(ceil_model_overlap(10, 4, 2) == 0 && ceil_model_overlap(3, 4, 2) == 1, "clipped");
     EXPECT(isnan(ceil_model_overlap(3, 0, 2)), "no in-core time");
+    /* the data time a measurement implies, and the model giving the measurement back: data
+     * dominating (Tc 1, T 3, overlap 0.5: Td 2.5), in-core dominating (Tc 4, T 4.5, overlap 0.5:
+     * Td 1), nothing beyond in-core (0) */
+    double td = ceil_model_data_of(3, 1, 0.5);
+    EXPECT(near(td, 2.5), "data dominating %g", td);
+    struct ceil_model_in fit = { .core_ns = 1, .scaling = 1, .data_ns = td, .share = { 0, 0, 1 }, .overlap = 0.5 };
+    ceil_model_predict(&fit, &m);
+    EXPECT(near(m.ns, 3), "data round trip %g", m.ns);
+    td = ceil_model_data_of(4.5, 4, 0.5);
+    EXPECT(near(td, 1), "in-core dominating %g", td);
+    EXPECT(ceil_model_data_of(3, 4, 0.5) == 0 && isnan(ceil_model_data_of(3, 0, 0.5)), "no data time");
+    /* the measured curve: log interpolation between points, held outside them */
+    const double fp[] = { 1e6, 1e8 }, sh[] = { 0.2, 0.8 };
+    EXPECT(near(ceil_model_curve(1e7, fp, sh, 2), 0.5), "curve midpoint %g", ceil_model_curve(1e7, fp, sh, 2));
+    EXPECT(near(ceil_model_curve(1e3, fp, sh, 2), 0.2) && near(ceil_model_curve(1e9, fp, sh, 2), 0.8), "curve ends");
     return EXPECT_DONE();
 }

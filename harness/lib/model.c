@@ -26,6 +26,33 @@ double ceil_model_overlap(double measured_ns, double core_ns, double data_ns)
     return fmin(1, fmax(0, 1 - (measured_ns - fmax(core_ns, data_ns)) / fmin(core_ns, data_ns)));
 }
 
+double ceil_model_data_of(double measured_ns, double core_ns, double overlap)
+{
+    if (!(core_ns > 0) || !(measured_ns > 0))
+        return NAN;
+    double a = fmin(1, fmax(0, overlap));
+    double td = measured_ns - (1 - a) * core_ns;
+    if (td >= core_ns)
+        return td;
+    if (measured_ns <= core_ns || a >= 1)
+        return 0;
+    return fmin(core_ns, (measured_ns - core_ns) / (1 - a));
+}
+
+double ceil_model_curve(double footprint, const double *footprints, const double *shares, size_t n)
+{
+    if (!n)
+        return NAN;
+    if (footprint <= footprints[0])
+        return shares[0];
+    for (size_t i = 1; i < n; i++)
+        if (footprint <= footprints[i]) {
+            double t = log(footprint / footprints[i - 1]) / log(footprints[i] / footprints[i - 1]);
+            return shares[i - 1] + t * (shares[i] - shares[i - 1]);
+        }
+    return shares[n - 1];
+}
+
 void ceil_model_shares(double footprint, double l2, double l3, double share[CEIL_LEVEL_COUNT])
 {
     for (int l = 0; l < CEIL_LEVEL_COUNT; l++)

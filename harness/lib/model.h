@@ -6,6 +6,8 @@
 #ifndef CEIL_MODEL_H
 #define CEIL_MODEL_H
 
+#include <stddef.h>
+
 enum ceil_model_level { CEIL_LEVEL_L2, CEIL_LEVEL_L3, CEIL_LEVEL_DRAM, CEIL_LEVEL_COUNT };
 
 extern const char *const ceil_model_level_names[CEIL_LEVEL_COUNT]; /* "L2", "L3", "DRAM" */
@@ -32,6 +34,15 @@ void ceil_model_predict(const struct ceil_model_in *in, struct ceil_model_out *o
 /* The overlap one measurement implies: 1 - (T - max) / min, clipped to [0, 1]; NAN when a term
  * is not positive. */
 double ceil_model_overlap(double measured_ns, double core_ns, double data_ns);
+
+/* The data time one measurement implies, the inverse of the composition: T = Td + (1 - overlap) Tc
+ * when data dominates (taken first: the larger data time), else T = Tc + (1 - overlap) Td; 0 when
+ * T is not above Tc; NAN when an input is not positive. */
+double ceil_model_data_of(double measured_ns, double core_ns, double overlap);
+
+/* The DRAM share of a footprint from a measured curve: n points (footprint, share) in rising
+ * footprint, interpolated in log footprint, held at the first and last share outside them. */
+double ceil_model_curve(double footprint, const double *footprints, const double *shares, size_t n);
 
 /* The footprint's part in each level for caches of l2 and l3 bytes (what the workers use): all in
  * the first level that holds it whole; all in DRAM from 4 x l3 (the plan's DRAM, STREAM's rule);
