@@ -57,6 +57,21 @@ for recorded in folders:
         expect(math.isclose(val["median_abs_error"], median, rel_tol=1e-9), f"{name}: median {val['median_abs_error']} {median}")
         within = sum(e <= val["tolerance"] for e in errors) / len(errors)
         expect(math.isclose(val["fraction_within"], within, rel_tol=1e-9), f"{name}: within {val['fraction_within']}")
+    # verdicts from the model: unexplained exactly where it misses by more than the tolerance
+    for p in predicted:
+        if p["bound"] != "failed":
+            expect((p["bound"] == "unexplained") == (abs(p["model_error"]) > val["tolerance"]),
+                   f"{name}: {p['point']}: {p['bound']} at error {p['model_error']:+.3f}")
+            expect(p["verdict"].split(", unstable")[0].endswith(p["model_verdict"]) or p["bound"] == "unexplained",
+                   f"{name}: {p['point']}: verdict {p['verdict']!r} does not carry the model's {p['model_verdict']!r}")
+    stable = [p for p in one.get("points", []) if p["stable"] and p["bound"] != "failed"]
+    expect(val.get("stable_points") == len(stable)
+           and val.get("unexplained") == sum(p["bound"] == "unexplained" for p in stable), f"{name}: unexplained count")
+    # the fitted DRAM share never falls as the footprint grows; numpy's traffic from its own 1-worker points
+    shares = [d["dram_share"] for d in model.get("dram_share", [])]
+    expect(shares == sorted(shares) and all(0 <= d <= 1 for d in shares), f"{name}: dram_share {shares}")
+    expect(all("/numpy" in t["from"] and t["from"].endswith("/workers:1") and t["traffic_over_table"] >= 0
+               for t in model.get("numpy_traffic", [])), f"{name}: numpy_traffic {model.get('numpy_traffic')}")
     curves = [k for k in one.get("knees", []) if "predicted_speedups" in k]
     expect(curves and all(len(k["predicted_speedups"]) == len(k["speedups"]) for k in curves), f"{name}: no predicted curves")
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_REPS = 64, MAX_FIT = 1024 };
+enum { MAX_REPS = 64, MAX_FIT = 1024, MAX_CURVE = 64 };
 
 /* One benchmark point, its median repetition, and what its repetitions say of its trust. */
 struct point {
@@ -31,12 +31,19 @@ struct point {
     int stable;
     json_t *reasons; /* why it is unstable: strings, by check */
     double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */
+    double predicted_speedup;      /* the model's serial time at N over its time for this point */
 };
 
 struct ctx {
     struct point *pts;
     size_t count;
     json_t *probe, *plan, *profile, *missing;
+    /* the DRAM share beyond the L3 target, measured by the memory-bound kernel's serial runs:
+     * footprint over the L3 one worker uses, share; and the points it came from */
+    double curve_x[MAX_CURVE], curve_share[MAX_CURVE];
+    size_t curve_n;
+    json_t *curve;
+    double overlap[3]; /* the overlaps fitted so far (NAN: none yet, taken as 1) */
 };
 
 static double num(json_t *o, const char *key)
@@ -199,7 +206,7 @@ static double bandwidth_ceiling(struct ctx *c, const char *kind, double n, doubl
             *source = str(b, "source");
             return num(b, "gbps");
         }
-        if (d < dist && strcmp(str(b, "level"), level) == 0)
+        if (d < dist && (strcmp(str(b, "level"), level) == 0 || strcmp(level, "unknown") == 0))
             dist = d, best = num(b, "gbps"), *source = str(b, "source");
     }
     *approx = isfinite(best);
@@ -230,16 +237,21 @@ static const char *level_of(struct ctx *c, double n, double workers)
             continue;
         json_array_foreach(json_object_get(s, "levels"), j, l) if (num(l, "workers") == workers) return str(l, "level");
     }
-    return "unknown";
+    /* a size the plan did not list (the book's N = 1e7): the plan's rule (ceil_plan_level) on
+     * the plan's caches for that count */
+    double fp = num(c->plan, "footprint_bytes_per_elem") * n, llc = num(c->plan, "llc_bytes"), l2 = NAN, l3 = NAN;
+    json_array_foreach(json_object_get(c->plan, "workers"), i, s) if (num(s, "count") == workers)
+    {
+        l2 = num(s, "l2_bytes");
+        l3 = num(s, "l3_bytes");
+    }
+    if (!isfinite(fp) || !isfinite(l2))
+        return "unknown";
+    return fp <= l2 ? "L2" : fp <= l3 ? "L3" : fp >= 4 * llc ? "DRAM" : "between";
 }
 
-static double l2_target(struct ctx *c)
-{
-    json_t *s;
-    size_t i;
-    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) if (strcmp(str(s, "target"), "L2") == 0) return num(s, "n");
-    return NAN;
-}
+static double target_n(struct ctx *c, const char *level);
+static double l2_target(struct ctx *c) { return target_n(c, "L2"); }
 
 /* The dispatch points' per-tick overhead for this variant and worker count (any size). */
 static double per_tick_overhead_us(struct ctx *c, const char *variant, double workers)
@@ -281,6 +293,36 @@ static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
     return rate;
 }
 
+static double data_ns_shares(struct ctx *c, const struct point *p, double share[3]);
+
+/* The model's bytes per element-tick through each level beside what the counters measured, over
+ * every group profiled at p: "memory" (DRAM) is the table's bytes times the footprint's DRAM
+ * share, "L3" (between L2 and L3) times its L3 and DRAM shares, "L2" (between L1 and L2) all of
+ * them. A level no group measured has no "measured". */
+static json_t *counters_by_level(struct ctx *c, const struct point *p)
+{
+    double share[3], b = ceil_kernel_bytes_of(p->kernel);
+    data_ns_shares(c, p, share);
+    const char *keys[] = { "memory", "L3", "L2" };
+    double model[] = { b * share[2], b * (share[1] + share[2]), b };
+    json_t *out = json_object(), *e;
+    size_t i;
+    for (int l = 0; l < 3; l++) {
+        json_t *row = json_pack("{s:f}", "model", model[l]);
+        json_array_foreach(json_object_get(c->profile, "profiles"), i, e) {
+            json_t *v = json_object_get(json_object_get(e, "bytes_per_elem"), keys[l]);
+            if (strcmp(str(e, "point"), p->name) || !json_is_number(v) || json_object_get(row, "measured"))
+                continue;
+            json_object_set_new(row, "measured", json_real(json_number_value(v)));
+            json_object_set_new(row, "group", json_string(str(e, "group")));
+            if (model[l] > 0)
+                json_object_set_new(row, "measured_over_model", json_real(json_number_value(v) / model[l]));
+        }
+        json_object_set_new(out, keys[l], row);
+    }
+    return out;
+}
+
 static json_t *profile_of(struct ctx *c, const char *name)
 {
     json_t *p;
@@ -317,20 +359,25 @@ static int runs_our_loop(const char *series)
     return v && v->launcher != CEIL_PYTHON;
 }
 
-/* The serial point of `kernel` at the planned size nearest (log) to n, among sizes up to max_n;
- * or NULL. */
-static struct point *serial_near(struct ctx *c, const char *kernel, double n, double max_n)
+/* The 1-worker batched point of `kernel` run by `variant` at the measured size nearest (log) to
+ * n, among sizes up to max_n; or NULL. */
+static struct point *one_worker_near(struct ctx *c, const char *kernel, const char *variant, double n, double max_n)
 {
     struct point *best = NULL;
     for (size_t i = 0; i < c->count; i++) {
         struct point *q = &c->pts[i];
-        if (!is_reference(q->variant) || strcmp(q->kernel, kernel) || strcmp(q->mode, "batched") || q->error ||
+        if (strcmp(q->variant, variant) || q->workers != 1 || strcmp(q->kernel, kernel) || strcmp(q->mode, "batched") || q->error ||
             !isfinite(q->gbps) || !isfinite(q->seconds) || q->n > max_n)
             continue;
         if (!best || fabs(log(q->n / n)) < fabs(log(best->n / n)))
             best = q;
     }
     return best;
+}
+
+static struct point *serial_near(struct ctx *c, const char *kernel, double n, double max_n)
+{
+    return one_worker_near(c, kernel, ceil_variant_reference()->name, n, max_n);
 }
 
 /* The identities: a team of one worker is serial; a slower level is not faster; a speedup is
@@ -408,26 +455,109 @@ static void caches_of(struct ctx *c, double workers, double *l2, double *l3)
     }
 }
 
-/* The data time: bytes per element-tick over the probe's bandwidth at this size and count. */
-static double data_ns(struct ctx *c, const struct point *p)
+static double target_n(struct ctx *c, const char *level)
+{
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) if (strcmp(str(s, "target"), level) == 0) return num(s, "n");
+    return NAN;
+}
+
+/* The kernel whose serial runs measure where data comes from: the table's first memory-bound
+ * subject that updates its arrays in place (motion). */
+static const struct ceil_kernel *memory_kernel(void)
+{
+    for (unsigned k = 0; k < ceil_kernel_count; k++)
+        if (!ceil_kernels[k].baseline && !strcmp(ceil_kernels[k].bound, "memory") && !ceil_kernels[k].merge)
+            return &ceil_kernels[k];
+    return NULL;
+}
+
+/* The DRAM share of a footprint past the L3 target, as the memory-bound kernel's serial runs
+ * measure it: at each planned size from the L3 target to the DRAM target, how far its time has
+ * gone from its L3 plateau (0) to its DRAM one (1), never less at a larger footprint. The cache
+ * a hardware reports is not what a streaming loop keeps: on the Sapphire Rapids VM, whose L3
+ * reads 260 MiB, motion runs at its DRAM time from 150 MB. */
+static void dram_curve(struct ctx *c)
+{
+    const struct ceil_kernel *k = memory_kernel();
+    const char *ref = ceil_variant_reference()->name;
+    double n3 = target_n(c, "L3"), nd = target_n(c, "DRAM"), l2, l3;
+    caches_of(c, 1, &l2, &l3);
+    c->curve = json_array();
+    c->curve_n = 0;
+    const struct point *a = k && isfinite(n3) ? find(c, k->name, ref, "batched", n3, 1) : NULL;
+    const struct point *b = k && isfinite(nd) ? find(c, k->name, ref, "batched", nd, 1) : NULL;
+    if (!a || !b || a->error || b->error || !(l3 > 0) || !(measured_ns(b) > measured_ns(a)))
+        return;
+    double most = 0;
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) {
+        const struct point *q = find(c, k->name, ref, "batched", num(s, "n"), 1);
+        if (!q || q->error || q->n < n3 || q->n > nd || c->curve_n == MAX_CURVE)
+            continue;
+        double d = (measured_ns(q) - measured_ns(a)) / (measured_ns(b) - measured_ns(a));
+        most = q == b ? 1 : fmax(most, fmin(1, fmax(0, d)));
+        c->curve_x[c->curve_n] = q->n * ceil_kernel_footprint(k) / l3;
+        c->curve_share[c->curve_n++] = most;
+        json_array_append_new(c->curve, json_pack("{s:f, s:f, s:f, s:s}", "n", q->n, "footprint_over_l3",
+                                                  c->curve_x[c->curve_n - 1], "dram_share", most, "from", q->name));
+    }
+}
+
+/* The data time of our loop at p's size and count: bytes per element-tick over the probe's
+ * bandwidth there, and the footprint's share in each level. Past the L3 target, the measured
+ * curve splits it between the probe's L3 and DRAM targets. */
+static const struct point *core_point(struct ctx *c, const struct point *p);
+static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT]);
+
+static double data_ns_shares(struct ctx *c, const struct point *p, double share[CEIL_LEVEL_COUNT])
 {
     int approx;
-    const char *source = "";
-    double bw = bandwidth_ceiling(c, probe_kind(p->kernel), p->n, p->workers, level_of(c, p->n, p->workers), &approx,
-                                  &source);
+    const char *source = "", *kind = probe_kind(p->kernel);
+    const struct ceil_kernel *k = ceil_kernel_find(p->kernel), *mk = memory_kernel();
+    double l2, l3, fp = k ? p->n * ceil_kernel_footprint(k) : NAN;
+    caches_of(c, p->workers, &l2, &l3);
+    if (c->curve_n >= 2 && l3 > 0 && fp / l3 > c->curve_x[0]) {
+        double d = ceil_model_curve(fp / l3, c->curve_x, c->curve_share, c->curve_n);
+        share[CEIL_LEVEL_L2] = 0;
+        share[CEIL_LEVEL_L3] = 1 - d;
+        share[CEIL_LEVEL_DRAM] = d;
+    } else
+        ceil_model_shares(fp, l2, l3, share);
+    double bw = bandwidth_ceiling(c, kind, p->n, p->workers, level_of(c, p->n, p->workers), &approx, &source);
+    double bw1 = bandwidth_ceiling(c, kind, p->n, 1, level_of(c, p->n, 1), &approx, &source);
+    /* one worker's bandwidth at this footprint as the sweep measured it, not the probe minutes
+     * before: the memory-bound kernel's serial run there, less its in-core part not overlapped
+     * (the overlaps as fitted so far); the probe says how it scales with workers */
+    const struct point *m = mk ? serial_near(c, mk->name, fp / ceil_kernel_footprint(mk), INFINITY) : NULL;
+    const struct point *mc = m ? core_point(c, m) : NULL;
+    if (m && mc && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw1 > 0 && bw > 0) {
+        /* its data time dominates: T = Td + (1 - overlap) Tc */
+        double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
+        double td = measured_ns(m) - (1 - a) * measured_ns(mc);
+        if (td > 0)
+            return ceil_kernel_bytes_of(p->kernel) / ceil_kernel_bytes(mk) * td * bw1 / bw;
+    }
     return ceil_kernel_bytes_of(p->kernel) / bw;
+}
+
+static double data_ns(struct ctx *c, const struct point *p)
+{
+    double share[CEIL_LEVEL_COUNT];
+    return data_ns_shares(c, p, share);
 }
 
 /* The in-core time per element-tick on one worker: the reference's at the planned size nearest
  * the footprint each worker has (N/W), up to the L2 target: the innermost cache the plan measures
- * that holds a worker's part, beyond which the data time takes over. For a variant that runs
- * another loop (numpy), its own 1-worker batched point at the same N. */
+ * that holds a worker's part, beyond which the data time takes over. A variant that runs another
+ * loop (numpy) the same way from its own 1-worker batched points. */
 static const struct point *core_point(struct ctx *c, const struct point *p)
 {
-    if (!runs_our_loop(p->variant))
-        return find(c, p->kernel, p->variant, "batched", p->n, 1);
     double l2 = l2_target(c);
-    return serial_near(c, p->kernel, fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n), isfinite(l2) ? l2 : INFINITY);
+    return one_worker_near(c, p->kernel, runs_our_loop(p->variant) ? ceil_variant_reference()->name : p->variant,
+                           fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n), isfinite(l2) ? l2 : INFINITY);
 }
 
 /* Fits the overlap of each level on the reference's points at one worker (all but the one that
@@ -443,6 +573,7 @@ static json_t *fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
             struct point *p = &c->pts[i];
             const struct point *core = core_point(c, p);
             if (!is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !p->stable || !core ||
+                ceil_kernel_find(p->kernel) == memory_kernel() ||
                 core == p || level_index(level_of(c, p->n, 1)) != l)
                 continue;
             double a = ceil_model_overlap(measured_ns(p), measured_ns(core), data_ns(c, p));
@@ -476,20 +607,44 @@ static double core_scaling(struct ctx *c, const struct point *p)
     return compute_scaling(c, p->workers);
 }
 
+static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT])
+{
+    double a = 0;
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
+        a += share[l] * (isfinite(overlap[l]) ? overlap[l] : 1);
+    return a;
+}
+
+/* numpy's data time: not the kernel table's bytes (its temporaries add traffic), but what its own
+ * 1-worker run at N spends beyond its in-core time, scaled to W workers as our loop's data time
+ * at that size scales. *factor: that data time over our loop's, numpy's traffic in table units. */
+static double numpy_data_ns(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+                            double share[CEIL_LEVEL_COUNT], double *factor)
+{
+    struct point one = *p;
+    one.workers = 1;
+    double share1[CEIL_LEVEL_COUNT];
+    const struct point *own = find(c, p->kernel, p->variant, "batched", p->n, 1), *core = core_point(c, &one);
+    double d1 = data_ns_shares(c, &one, share1), dw = data_ns_shares(c, p, share);
+    if (!own || own->error || !core || core->error)
+        return NAN;
+    double td1 = ceil_model_data_of(measured_ns(own), measured_ns(core), overlap_of(share1, overlap));
+    *factor = td1 / d1;
+    return td1 * dw / d1;
+}
+
 /* The model's prediction for p, or 0 when an input is missing. */
 static int predict(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
                    struct ceil_model_out *out)
 {
     const struct point *core = core_point(c, p);
-    double scaling = core_scaling(c, p), l2, l3;
-    caches_of(c, p->workers, &l2, &l3);
+    double scaling = core_scaling(c, p), factor;
     const struct ceil_kernel *k = ceil_kernel_find(p->kernel);
     if (!core || core->error || !k || !isfinite(scaling))
         return 0;
-    struct ceil_model_in in = { .core_ns = measured_ns(core), .scaling = scaling, .data_ns = data_ns(c, p) };
-    ceil_model_shares(p->n * ceil_kernel_footprint(k), l2, l3, in.share);
-    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
-        in.overlap += in.share[l] * (isfinite(overlap[l]) ? overlap[l] : 1);
+    struct ceil_model_in in = { .core_ns = measured_ns(core), .scaling = scaling };
+    in.data_ns = runs_our_loop(p->variant) ? data_ns_shares(c, p, in.share) : numpy_data_ns(c, p, overlap, in.share, &factor);
+    in.overlap = overlap_of(in.share, overlap);
     if (!strcmp(p->mode, "pertick") && !is_reference(p->variant))
         in.dispatch_ns = per_tick_overhead_us(c, p->variant, p->workers) * 1e3 / p->n;
     if (!isfinite(in.data_ns) || !isfinite(in.dispatch_ns))
@@ -498,10 +653,35 @@ static int predict(struct ctx *c, const struct point *p, const double overlap[CE
     return isfinite(out->ns) && out->ns > 0;
 }
 
-/* "DRAM data 81%, in-core 19%; model -3%": the terms by share, largest first. */
-static void model_text(const struct ceil_model_out *m, double error, char *out, size_t len)
+/* Whether p's in-core time is cache traffic: our loop of a kernel whose in-core time scales as
+ * the probe's L2 bandwidth (core_scaling). */
+static int core_is_traffic(struct ctx *c, const struct point *p)
 {
-    const char *names[] = { "in-core", "L2 data", "L3 data", "DRAM data", "dispatch" };
+    double n = l2_target(c);
+    const struct point *s = isfinite(n) ? find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
+    int approx;
+    const char *source = "";
+    double bw1 = isfinite(n) ? bandwidth_ceiling(c, probe_kind(p->kernel), n, 1, "L2", &approx, &source) : NAN;
+    return s && !s->error && runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW;
+}
+
+enum { TERM_CORE, TERM_L2, TERM_L3, TERM_DRAM, TERM_DISPATCH, TERMS };
+
+/* The term with the largest share of the predicted time. */
+static int dominant_term(const struct ceil_model_out *m)
+{
+    double share[TERMS] = { m->core, m->level[0], m->level[1], m->level[2], m->dispatch };
+    int best = 0;
+    for (int t = 1; t < TERMS; t++)
+        if (share[t] > share[best])
+            best = t;
+    return best;
+}
+
+/* "DRAM data 81%, in-core 19%; model -3%": the terms by share, largest first. */
+static void model_text(const struct ceil_model_out *m, double error, int traffic, char *out, size_t len)
+{
+    const char *names[] = { traffic ? "in-core (L1-L2 traffic)" : "in-core", "L2 data", "L3 data", "DRAM data", "dispatch" };
     double share[] = { m->core, m->level[0], m->level[1], m->level[2], m->dispatch };
     int used = 0, done[5] = { 0 };
     for (int k = 0; k < 5; k++) {
@@ -516,20 +696,65 @@ static void model_text(const struct ceil_model_out *m, double error, char *out, 
     snprintf(out + used, len - (size_t)used, "; model %+.0f%%", 100 * error);
 }
 
-static void add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT])
+/* The model's fields of p; returns 0 when the model cannot predict it (*m then unset). */
+static int add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+                     struct ceil_model_out *mp)
 {
-    struct ceil_model_out m;
+    struct ceil_model_out m, ms;
     if (p->error || !isfinite(p->seconds) || !predict(c, p, overlap, &m))
-        return;
+        return 0;
+    *mp = m;
     p->predicted = m.ns;
-    p->model_error = measured_ns(p) / m.ns - 1;
+    /* A team measured beside its serial pair is predicted through it: the model gives the speedup
+     * over serial at N, the pair gives serial's time at that moment (the median of the pairs'
+     * ratios, as the speedup is measured). The host's speed, which drifts by 15% within a sweep
+     * on these VMs, then cancels, as it does in the measured speedup. */
+    const struct point *serial = is_reference(p->variant) ? NULL : find(c, p->kernel, ceil_variant_reference()->name, "batched", p->n, 1);
+    if (serial && !serial->error && isfinite(serial->seconds) && predict(c, serial, overlap, &ms)) {
+        p->predicted_speedup = ms.ns / m.ns;
+        json_object_set_new(o, "predicted_speedup", json_real(p->predicted_speedup));
+        if (p->paired && isfinite(p->speedup) && p->speedup > 0)
+            p->predicted = measured_ns(p) * p->speedup / p->predicted_speedup;
+    }
+    json_object_set_new(o, "prediction", json_string(p->predicted != m.ns ? "the model's speedup over the serial run paired with it"
+                                                                          : "the model's time"));
+    p->model_error = measured_ns(p) / p->predicted - 1;
     char text[160];
-    model_text(&m, p->model_error, text, sizeof text);
-    json_object_set_new(o, "predicted_ns_per_elem_tick", json_real(m.ns));
+    model_text(&m, p->model_error, core_is_traffic(c, p), text, sizeof text);
+    json_object_set_new(o, "predicted_ns_per_elem_tick", json_real(p->predicted));
     json_object_set_new(o, "model_error", json_real(p->model_error));
     json_object_set_new(o, "shares", json_pack("{s:f, s:f, s:f, s:f, s:f}", "in_core", m.core, "L2", m.level[0], "L3",
                                                m.level[1], "DRAM", m.level[2], "dispatch", m.dispatch));
     json_object_set_new(o, "model_verdict", json_string(text));
+    return 1;
+}
+
+/* The verdict from the model: the term that dominates the predicted time names the bound;
+ * "unexplained" only where the model misses by more than CEIL_MODEL_MISS, with the numbers. */
+static const char *model_bound(struct ctx *c, const struct point *p, const struct ceil_model_out *m, const char *model_text_,
+                               char *verdict, size_t len)
+{
+    if (fabs(p->model_error) > CEIL_MODEL_MISS) {
+        snprintf(verdict, len,
+                 "unexplained: the model misses by %+.0f%% (measured %.3g, predicted %.3g ns per element-tick; "
+                 "predicted %s)", 100 * p->model_error, measured_ns(p), p->predicted, model_text_);
+        char *cut = strstr(verdict, "; model ");
+        if (cut)
+            snprintf(cut, len - (size_t)(cut - verdict), ")");
+        return "unexplained";
+    }
+    int t = dominant_term(m);
+    if (t == TERM_DISPATCH) {
+        snprintf(verdict, len, "dispatch-bound: %s", model_text_);
+        return "dispatch";
+    }
+    if (t == TERM_CORE && !core_is_traffic(c, p)) {
+        snprintf(verdict, len, "compute-bound: %s", model_text_);
+        return "compute";
+    }
+    snprintf(verdict, len, "bandwidth-bound (%s): %s", t == TERM_CORE ? "L1-L2" : ceil_model_level_names[t - TERM_L2],
+             model_text_);
+    return "bandwidth";
 }
 
 /* The error over stable points held out of the fit (2+ workers): all, and by kernel and level. */
@@ -602,8 +827,18 @@ static json_t *probe_warnings(struct ctx *c)
 }
 
 /* Every fitted parameter, with the points it came from. */
-static json_t *model_summary(struct ctx *c, json_t *overlaps)
+static json_t *model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT])
 {
+    json_t *traffic = json_array();
+    for (size_t i = 0; i < c->count; i++) { /* numpy's traffic, fitted on its own 1-worker points */
+        const struct point *p = &c->pts[i];
+        double share[CEIL_LEVEL_COUNT], factor = NAN;
+        if (runs_our_loop(p->variant) || p->workers != 1 || strcmp(p->mode, "batched") || p->error ||
+            !isfinite(p->seconds) || !isfinite(numpy_data_ns(c, p, overlap, share, &factor)) || !isfinite(factor))
+            continue;
+        json_array_append_new(traffic, json_pack("{s:s, s:s, s:f, s:f, s:s}", "kernel", p->kernel, "variant", p->variant,
+                                                 "n", p->n, "traffic_over_table", factor, "from", p->name));
+    }
     json_t *core = json_object();
     double l2 = l2_target(c);
     for (size_t i = 0; i < c->count; i++) { /* the in-core times the points can draw on */
@@ -616,17 +851,22 @@ static json_t *model_summary(struct ctx *c, json_t *overlaps)
             json_object_set_new(core, p->kernel, list = json_array());
         json_array_append_new(list, json_pack("{s:f, s:f, s:s}", "n", p->n, "ns_per_elem_tick", measured_ns(p), "from", p->name));
     }
-    return json_pack("{s:s, s:o, s:o, s:s, s:s, s:s}", "composition",
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s}", "composition",
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
-                     overlaps, "in_core_rule",
+                     overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
                      "the probe's compute scaling at W workers, or its L2 bandwidth scaling for a kernel whose serial "
                      "run at the L2 target reaches the serial-bandwidth threshold of it; numpy variants: their own "
-                     "1-worker batched point at the same N",
+                     "1-worker batched points the same way",
                      "data_rule",
                      "bytes per element-tick (kernel table) over the probe's bandwidth at that N and W (nearest size probed "
-                     "at the same level); shared over L2, L3 and DRAM by what the workers' caches hold",
-                     "fit", "overlaps from the reference's one-worker points only; every point at 2+ workers is held out");
+                     "at the same level); shared over L2, L3 and DRAM by what the workers' caches hold; past the L3 "
+                     "target, split between the probe's L3 and DRAM targets by dram_share, the memory-bound kernel's "
+                     "serial time between its L3 and DRAM plateaus at that footprint over the L3 the workers use; "
+                     "numpy variants: their own 1-worker time at N beyond their in-core time (numpy_traffic), scaled "
+                     "with workers as the table's data time",
+                     "fit", "overlaps, dram_share and numpy_traffic from one-worker points only; every point at 2+ "
+                     "workers is held out");
 }
 
 /* "stable", "spread", "interference", "steal" (null where a folder did not measure them), and
@@ -727,7 +967,11 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const
     SET_NUM("dispatch_share", share)
 #undef SET_NUM
     add_trust(o, p);
-    add_model(o, c, p, overlap);
+    struct ceil_model_out m;
+    if (add_model(o, c, p, overlap, &m)) { /* the model's verdict; the thresholds' stays beside it */
+        json_object_set_new(o, "threshold_verdict", json_string(verdict));
+        bound = model_bound(c, p, &m, str(o, "model_verdict"), verdict, sizeof verdict);
+    }
     if (isfinite(bw)) {
         json_object_set_new(o, "bandwidth_source", json_string(source));
         json_object_set_new(o, "bandwidth_test", json_string(probe_kind(p->kernel)));
@@ -743,10 +987,12 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const
     json_t *counted = profile_of(c, p->name);
     if (counted) { /* only with counters: what the hardware saw */
         json_t *bytes = json_object_get(json_object_get(counted, "bytes_per_elem"), "memory");
-        json_object_set_new(o, "counters", json_pack("{s:O?, s:f, s:O?, s:s}", "bytes_per_elem", bytes,
-                                                     "model_bytes_per_elem", num(counted, "model_bytes_per_elem"),
-                                                     "intensity", json_object_get(counted, "intensity"), "group",
-                                                     str(counted, "group")));
+        json_t *k = json_pack("{s:O?, s:f, s:O?, s:s}", "bytes_per_elem", bytes, "model_bytes_per_elem",
+                              num(counted, "model_bytes_per_elem"), "intensity", json_object_get(counted, "intensity"),
+                              "group", str(counted, "group"));
+        if (runs_our_loop(p->variant))
+            json_object_set_new(k, "by_level", counters_by_level(c, p));
+        json_object_set_new(o, "counters", k);
     }
     return o;
 }
@@ -901,12 +1147,11 @@ static json_t *knees(struct ctx *c)
         json_object_set_new(k, "knee_workers", isfinite(knee) ? json_real(knee) : json_null());
         if (isfinite(efficiency))
             json_object_set_new(k, "marginal_efficiency", json_real(efficiency));
-        /* the model's curve: serial's measured time over the predicted one, and its knee */
-        struct point *serial = find(c, p->kernel, ceil_variant_reference()->name, "batched", p->n, 1);
+        /* the model's curve: its serial time over its time at each count, and its knee */
         json_t *predicted = json_array();
         double pknee = NAN, prev = NAN, prev_w = NAN;
-        for (size_t j = 0; serial && !serial->error && j < m && isfinite(row[j]->predicted); j++) {
-            double sp = measured_ns(serial) / row[j]->predicted;
+        for (size_t j = 0; j < m && isfinite(row[j]->predicted_speedup); j++) {
+            double sp = row[j]->predicted_speedup;
             json_array_append_new(predicted, json_pack("{s:f, s:f}", "workers", row[j]->workers, "speedup", sp));
             if (isfinite(prev) && !isfinite(pknee) && (sp / prev - 1) / (row[j]->workers / prev_w - 1) < CEIL_KNEE)
                 pknee = prev_w;
@@ -986,7 +1231,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     for (size_t i = 0; i < c.count; i++) {
         struct point *p = &c.pts[i];
         p->stable = 1;
-        p->predicted = p->model_error = NAN;
+        p->predicted = p->model_error = p->predicted_speedup = NAN;
         if (!strcmp(p->mode, "batched") || !strcmp(p->mode, "pertick")) {
             check_physics(&c, p);
             check_noise(p);
@@ -1001,15 +1246,28 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
             json_object_set_new(rates, c.pts[i].kernel, isfinite(r) ? json_real(r) : json_null());
         }
     double overlap[CEIL_LEVEL_COUNT];
-    json_t *overlaps = fit_overlaps(&c, overlap);
+    dram_curve(&c);
+    /* the overlaps and the sweep's own data time depend on each other: fitted in turn, from
+     * the roofline's overlap (1), a fixed number of rounds */
+    json_t *overlaps = NULL;
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
+        c.overlap[l] = NAN;
+    for (int round = 0; round < 4; round++) {
+        json_decref(overlaps);
+        overlaps = fit_overlaps(&c, overlap);
+        memcpy(c.overlap, overlap, sizeof overlap);
+    }
     json_t *points = json_array();
     json_t *summary = json_object();
+    json_int_t stable = 0, unexplained = 0;
     for (size_t i = 0; i < c.count; i++) {
         struct point *p = &c.pts[i];
         if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
             continue;
         json_t *o = explain_point(&c, p, num(rates, p->kernel), overlap);
         const char *bound = p->stable || p->error ? str(o, "bound") : "unstable"; /* counted apart */
+        stable += p->stable && !p->error;
+        unexplained += p->stable && !p->error && !strcmp(bound, "unexplained");
         json_object_set_new(summary, bound, json_integer(json_integer_value(json_object_get(summary, bound)) + 1));
         json_array_append_new(points, o);
     }
@@ -1022,8 +1280,11 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
                                                      CEIL_DISPATCH_BOUND, "serial_bandwidth", CEIL_SERIAL_BW, "knee",
                                                      CEIL_KNEE));
     json_object_set_new(doc, "trust", trust_summary(&c, bench));
-    json_object_set_new(doc, "model", model_summary(&c, overlaps));
+    json_object_set_new(doc, "model", model_summary(&c, overlaps, overlap));
     json_object_set_new(doc, "validation", validation(&c));
+    json_object_update_new(json_object_get(doc, "validation"),
+                           json_pack("{s:I, s:I, s:o}", "stable_points", stable, "unexplained", unexplained,
+                                     "fraction_unexplained", stable ? json_real((double)unexplained / (double)stable) : json_null()));
     json_t *warnings = probe_warnings(&c), *w;
     size_t wi;
     json_array_foreach(warnings, wi, w) json_array_append(json_object_get(doc, "notes"), w);
@@ -1037,6 +1298,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     json_decref(rates);
     for (size_t i = 0; i < c.count; i++)
         json_decref(c.pts[i].reasons);
+    json_decref(c.curve);
     free(c.pts);
     return doc;
 }
