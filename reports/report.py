@@ -143,6 +143,10 @@ def answer_section(r):
             f"predicts {val['points']} stable points at 2+ workers it was not fitted on: median error "
             f"{100 * val['median_abs_error']:.1f}%, {100 * val['fraction_within']:.0f}% within "
             f"{100 * val['tolerance']:.0f}%.")
+    if val.get("stable_points"):
+        text += (f" Over all {val['stable_points']} stable points, {val['unexplained']} "
+                 f"({100 * val['fraction_unexplained']:.1f}%) are unexplained: the model misses them by more than "
+                 f"{100 * val['tolerance']:.0f}% (listed under \"Where the model fails\").")
     for w in val.get("probe_warnings", []):
         text += f"\n\n**Warning:** {w}."
     return ("## The answer\n\n" + text + "\n\n"
@@ -232,17 +236,51 @@ def verdict_section(r):
              for k in r.knees() if any(k["n"] == n for n, t, _, _ in r.sizes() if t)]
     notes = "\n".join(f"- {n}" for n in r.verdicts.get("notes", []))
     th = r.verdicts.get("thresholds", {})
+    val = r.verdicts.get("validation") or {}
+    if val.get("points"):
+        rule = ("A verdict names the term that dominates the model's predicted time (in-core, a level's data, or "
+                "dispatch), its share and the model's error; a point is *unexplained* only where the model misses "
+                f"it by more than {100 * val.get('tolerance', 0.15):.0f}%, and then the numbers are given. The "
+                "thresholds' verdict stays beside each in `verdicts.json` (`threshold_verdict`).")
+    else:
+        rule = (f"This folder cannot feed the model, so verdicts come from thresholds: a ceiling binds at "
+                f"{100 * th.get('reached', 0.8):.0f}% of it, counting the time outside dispatch; dispatch binds at "
+                f"{100 * th.get('dispatch_bound', 0.5):.0f}% of a tick; otherwise the point is *unexplained* and "
+                "its fractions are given instead of a guess.")
     return ("## Where the speedup stops\n\n"
-            f"Verdicts for every point are in `verdicts.txt` and `verdicts.json` ({summary}). A ceiling binds at "
-            f"{100 * th.get('reached', 0.8):.0f}% of it, counting the time outside dispatch; dispatch binds at "
-            f"{100 * th.get('dispatch_bound', 0.5):.0f}% of a tick; otherwise the point is *unexplained* and its "
-            "fractions are given instead of a guess.\n\n" + notes + "\n\n"
+            f"Verdicts for every point are in `verdicts.txt` and `verdicts.json` ({summary}). " + rule + "\n\n"
+            + notes + "\n\n"
             + table(["size", "kernel", "variant", "workers", "GB/s", "of bandwidth", "of compute", "dispatch", "verdict"], rows)
             + f"\n\nAt the smallest size (n = {small}, {human_bytes(r.footprint(small) or 0)}), per tick:\n\n"
             + table(["kernel", "variant", "workers", "GB/s", "dispatch", "verdict"], small_rows)
             + "\n\nThe knee: the worker count after which adding workers gives less than "
             f"{100 * th.get('knee', 0.25):.0f}% of the ideal gain (speedups over serial by worker count).\n\n"
-            + table(["kernel", "n", "variant", "mode", "speedups", "knee"], knees))
+            + table(["kernel", "n", "variant", "mode", "speedups", "knee"], knees)
+            + model_failures(r))
+
+
+def model_failures(r):
+    """The stable points the model misses, with the numbers, largest miss first."""
+    val = (r.verdicts or {}).get("validation") or {}
+    if not val.get("points"):
+        return ""
+    missed = sorted((p for p in r.verdicts.get("points", []) if p.get("stable") and p.get("bound") == "unexplained"
+                     and p.get("model_error") is not None), key=lambda p: -abs(p["model_error"]))
+    if not missed:
+        return f"\n\n### Where the model fails\n\nNowhere: it predicts every stable point within {pct(val['tolerance'])}."
+    by = {}
+    for p in missed:
+        key = (p["kernel"], p["variant"].startswith("numpy") and "numpy" or "our loop", p.get("level", "?"))
+        by[key] = by.get(key, 0) + 1
+    groups = ", ".join(f"{k} ({how}) at {lvl}: {n}" for (k, how, lvl), n in sorted(by.items(), key=lambda kv: -kv[1]))
+    rows = [[p["point"], p.get("level", "?"), f"{p['predicted_ns_per_elem_tick'] * (1 + p['model_error']):.3g}",
+             f"{p['predicted_ns_per_elem_tick']:.3g}", f"{100 * p['model_error']:+.0f}%", p.get("threshold_verdict", "-")]
+            for p in missed[:15]]
+    more = f" (the 15 largest of {len(missed)}; all in verdicts.json)" if len(missed) > 15 else ""
+    return ("\n\n### Where the model fails\n\n"
+            f"{len(missed)} stable points ({pct(val.get('fraction_unexplained'), '.1f')}) miss by more than "
+            f"{pct(val['tolerance'])}: {groups}{more}. Times in ns per element-tick.\n\n"
+            + table(["point", "level", "measured", "predicted", "error", "thresholds said"], rows))
 
 
 def utest(a, b):
