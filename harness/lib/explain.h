@@ -1,0 +1,131 @@
+/* Inside ceilings explain: one results folder's points and the lookups, trust checks and model
+ * that turn them into verdicts (verdict.c). Internal to the library: ceil_explain (verdict.h) is
+ * the interface. */
+#ifndef CEIL_EXPLAIN_H
+#define CEIL_EXPLAIN_H
+
+#include "kernel.h"
+#include "model.h"
+#include "verdict.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum { MAX_REPS = 64, MAX_FIT = 1024, MAX_CURVE = 64 };
+
+/* One benchmark point, its median repetition, and what its repetitions say of its trust. */
+struct point {
+    const char *name, *label;
+    char kernel[32], variant[32], mode[16];
+    double n, workers, seconds, ticks, gbps, speedup, cv, overhead_us;
+    int error;
+    const char *error_message;
+    /* each repetition's key value (the paired speedup, else its seconds) by pass, and the means
+     * over its repetitions of what else ran */
+    double values[2][MAX_REPS];
+    size_t nvalues[2];
+    int paired;
+    double interference, steal, spread;
+    int stable;
+    json_t *reasons; /* why it is unstable: strings, by check */
+    double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */
+    double predicted_speedup;      /* the model's serial time at N over its time for this point */
+};
+
+struct ctx {
+    struct point *pts;
+    size_t count;
+    json_t *probe, *plan, *profile, *missing;
+    /* the DRAM share beyond the L3 target, measured by the memory-bound kernel's serial runs:
+     * footprint over the L3 one worker uses, share; and the points it came from */
+    double curve_x[MAX_CURVE], curve_share[MAX_CURVE];
+    size_t curve_n;
+    json_t *curve;
+    double overlap[3]; /* the overlaps fitted so far (NAN: none yet, taken as 1) */
+};
+
+/* The folder (explain_folder.c): its points, and what the probe and the plan say of a size. */
+double ceil_ex_num(json_t *o, const char *key);
+const char *ceil_ex_str(json_t *o, const char *key);
+int ceil_ex_is_reference(const char *variant);
+struct point *ceil_ex_find(struct ctx *c, const char *kernel, const char *variant, const char *mode, double n,
+                          double workers);
+/* Each benchmark's median (its only run with one repetition), and its cv. */
+int ceil_ex_load_points(struct ctx *c, json_t *bench);
+/* Every repetition of every point: its key value by pass, and the means of interference and steal. */
+void ceil_ex_load_repetitions(struct ctx *c, json_t *bench);
+/* The probe's test with the kernel's access pattern: daxpy (two streams read, one written,
+ * as motion and trig) or, for a kernel whose only dense stream is read, load. */
+const char *ceil_ex_probe_kind(const char *kernel);
+/* The ceiling for `kind` at n and workers: the probe's figure at that size, or the nearest
+ * size probed at the same worker count and level (*approx then says so). */
+double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, double workers, const char *level,
+                                int *approx, const char **source);
+double ceil_ex_compute_scaling(struct ctx *c, double workers);
+/* Bytes per element-tick of a kernel by name, from the kernel table. */
+double ceil_ex_kernel_bytes(const char *name);
+const char *ceil_ex_level_of(struct ctx *c, double n, double workers);
+double ceil_ex_target_n(struct ctx *c, const char *level);
+double ceil_ex_l2_target(struct ctx *c);
+/* The plan's caches for `workers` workers: the L2 and L3 bytes they use. */
+void ceil_ex_caches_of(struct ctx *c, double workers, double *l2, double *l3);
+/* The dispatch points' per-tick overhead for this variant and worker count (any size). */
+double ceil_ex_per_tick_overhead_us(struct ctx *c, const char *variant, double workers);
+json_t *ceil_ex_profile_of(struct ctx *c, const char *name);
+/* Runs our compiled loop (not the book's numpy): held to the one-worker identity. */
+int ceil_ex_runs_our_loop(const char *series);
+/* The 1-worker batched point of `kernel` run by `variant` at the measured size nearest (log) to
+ * n, among sizes up to max_n; or NULL. */
+struct point *ceil_ex_one_worker_near(struct ctx *c, const char *kernel, const char *variant, double n, double max_n);
+struct point *ceil_ex_serial_near(struct ctx *c, const char *kernel, double n, double max_n);
+/* A point's measured ns per element-tick. */
+double ceil_ex_measured_ns(const struct point *p);
+/* The kernel whose serial runs measure where data comes from: the table's first memory-bound
+ * subject that updates its arrays in place (motion). */
+const struct ceil_kernel *ceil_ex_memory_kernel(void);
+
+/* The trust checks (explain_trust.c): the identities a measurement must satisfy, and its noise. */
+/* The identities: a team of one worker is serial; a slower level is not faster; a speedup is
+ * not above what more workers and more cache explain; two passes agree. */
+void ceil_ex_check_physics(struct ctx *c, struct point *p);
+/* The noise: what else ran, and the interval of the median. */
+void ceil_ex_check_noise(struct point *p);
+/* "stable", "spread", "interference", "steal" (null where a folder did not measure them), and
+ * the reasons when unstable. */
+void ceil_ex_add_trust(json_t *o, const struct point *p);
+/* How far the whole folder can be trusted: the counts, what fired, what else ran and when. */
+json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench);
+
+/* The model's glue (explain_model.c): its inputs from the folder, the fit, its verdicts. */
+/* The DRAM share of a footprint past the L3 target, as the memory-bound kernel's serial runs
+ * measure it: at each planned size from the L3 target to the DRAM target, how far its time has
+ * gone from its L3 plateau (0) to its DRAM one (1), never less at a larger footprint. The cache
+ * a hardware reports is not what a streaming loop keeps: on the Sapphire Rapids VM, whose L3
+ * reads 260 MiB, motion runs at its DRAM time from 150 MB. */
+void ceil_ex_dram_curve(struct ctx *c);
+/* Fits the overlap of each level on the reference's points at one worker (all but the one that
+ * gives the in-core time), as the median of what each implies. */
+json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT]);
+/* The model's fields of p; returns 0 when the model cannot predict it (*m then unset). */
+int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+                     struct ceil_model_out *mp);
+/* The verdict from the model: the term that dominates the predicted time names the bound;
+ * "unexplained" only where the model misses by more than CEIL_MODEL_MISS, with the numbers. */
+const char *ceil_ex_model_bound(struct ctx *c, const struct point *p, const struct ceil_model_out *m, const char *model_text_,
+                               char *verdict, size_t len);
+/* The error over stable points held out of the fit (2+ workers): all, and by kernel and level. */
+json_t *ceil_ex_validation(struct ctx *c);
+/* The probe checked against the sweep: a compute-bound kernel's stable batched teams cannot
+ * scale beyond the probe's compute scaling by much; when their median does, the probe was
+ * disturbed while it ran (seen here: 2-worker peakflops equal to 1-worker), and every
+ * prediction at that count rests on it. Returns the warnings (an array, maybe empty). */
+json_t *ceil_ex_probe_warnings(struct ctx *c);
+/* Every fitted parameter, with the points it came from. */
+json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT]);
+/* The model's bytes per element-tick through each level beside what the counters measured, over
+ * every group profiled at p: "memory" (DRAM) is the table's bytes times the footprint's DRAM
+ * share, "L3" (between L2 and L3) times its L3 and DRAM shares, "L2" (between L1 and L2) all of
+ * them. A level no group measured has no "measured". */
+json_t *ceil_ex_counters_by_level(struct ctx *c, const struct point *p);
+
+#endif

@@ -1,0 +1,284 @@
+/* A results folder's points for explain, and what its probe and plan say about a size. */
+#include "explain.h"
+
+#include "names.h"
+#include "trust.h"
+#include "variants.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+double ceil_ex_num(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *ceil_ex_str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static int parse_name(const char *name, struct point *p)
+{
+    struct ceil_point_name pn;
+    if (ceil_point_name_parse(name, &pn) != 0)
+        return -1;
+    snprintf(p->kernel, sizeof p->kernel, "%s", pn.kernel);
+    snprintf(p->variant, sizeof p->variant, "%s", pn.series);
+    snprintf(p->mode, sizeof p->mode, "%s", pn.mode);
+    p->n = (double)pn.n;
+    p->workers = pn.workers;
+    return 0;
+}
+
+int ceil_ex_is_reference(const char *variant) { return strcmp(variant, ceil_variant_reference()->name) == 0; }
+
+struct point *ceil_ex_find(struct ctx *c, const char *kernel, const char *variant, const char *mode, double n,
+                          double workers)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        if (p->n == n && p->workers == workers && !strcmp(p->kernel, kernel) && !strcmp(p->variant, variant) &&
+            !strcmp(p->mode, mode))
+            return p;
+    }
+    return NULL;
+}
+
+int ceil_ex_load_points(struct ctx *c, json_t *bench)
+{
+    json_t *runs = json_object_get(bench, "benchmarks"), *r;
+    size_t i;
+    c->pts = calloc(json_array_size(runs) + 1, sizeof *c->pts);
+    if (!c->pts)
+        return -1;
+    json_array_foreach(runs, i, r) {
+        const char *agg = ceil_ex_str(r, "aggregate_name");
+        int single = ceil_ex_num(r, "repetitions") <= 1 || !json_is_number(json_object_get(r, "repetitions"));
+        int take = strcmp(ceil_ex_str(r, "run_type"), "aggregate") == 0 ? strcmp(agg, "median") == 0 : single;
+        struct point p = { 0 };
+        if (parse_name(ceil_ex_str(r, "run_name"), &p) != 0)
+            continue;
+        if (!take && strcmp(agg, "cv") != 0 && !json_is_true(json_object_get(r, "error_occurred")))
+            continue;
+        struct point *have = ceil_ex_find(c, p.kernel, p.variant, p.mode, p.n, p.workers);
+        if (strcmp(agg, "cv") == 0) {
+            if (have)
+                have->cv = ceil_ex_num(r, "real_time");
+            else {
+                p.cv = ceil_ex_num(r, "real_time");
+                p.seconds = NAN;
+                p.name = ceil_ex_str(r, "run_name");
+                c->pts[c->count++] = p;
+            }
+            continue;
+        }
+        struct point *dst = have ? have : &c->pts[c->count++];
+        double cv = have ? have->cv : 0;
+        *dst = p;
+        dst->cv = cv;
+        dst->name = ceil_ex_str(r, "run_name");
+        dst->label = ceil_ex_str(r, "label");
+        dst->error = json_is_true(json_object_get(r, "error_occurred"));
+        dst->error_message = ceil_ex_str(r, "error_message");
+        dst->ticks = ceil_ex_num(r, "ticks");
+        /* a repetition's seconds, from its rate: real_time is a repetition's time in older folders
+         * and one tick's since, while ns per element-tick means the same in both */
+        dst->seconds = isfinite(ceil_ex_num(r, "ns_per_elem_tick")) ? ceil_ex_num(r, "ns_per_elem_tick") * dst->n * dst->ticks * 1e-9
+                                                             : ceil_ex_num(r, "real_time") * 1e-6;
+        dst->gbps = ceil_ex_num(r, "gbps");
+        dst->speedup = ceil_ex_num(r, "speedup");
+        dst->overhead_us = ceil_ex_num(r, "overhead_us");
+    }
+    return 0;
+}
+
+void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
+{
+    json_t *runs = json_object_get(bench, "benchmarks"), *r;
+    size_t i;
+    double *sum_i = calloc(c->count + 1, sizeof *sum_i), *sum_s = calloc(c->count + 1, sizeof *sum_s);
+    size_t *n_i = calloc(c->count + 1, sizeof *n_i), *n_s = calloc(c->count + 1, sizeof *n_s);
+    json_array_foreach(runs, i, r) {
+        struct point q = { 0 }, *p;
+        if (strcmp(ceil_ex_str(r, "run_type"), "iteration") != 0 || json_is_true(json_object_get(r, "error_occurred")) ||
+            parse_name(ceil_ex_str(r, "run_name"), &q) != 0 || !(p = ceil_ex_find(c, q.kernel, q.variant, q.mode, q.n, q.workers)) ||
+            !sum_i)
+            continue;
+        size_t k = (size_t)(p - c->pts);
+        int pass = ceil_ex_num(r, "pass") == 2 ? 1 : 0;
+        p->paired |= json_is_number(json_object_get(r, "pair_order"));
+        double ticks = isfinite(ceil_ex_num(r, "ticks")) ? ceil_ex_num(r, "ticks") : 1;
+        double secs = isfinite(ceil_ex_num(r, "ns_per_elem_tick")) ? ceil_ex_num(r, "ns_per_elem_tick") * q.n * ticks * 1e-9
+                                                           : ceil_ex_num(r, "real_time") * 1e-6;
+        double v = json_is_number(json_object_get(r, "pair_order")) ? ceil_ex_num(r, "speedup") : secs;
+        if (isfinite(v) && p->nvalues[pass] < MAX_REPS)
+            p->values[pass][p->nvalues[pass]++] = v;
+        if (isfinite(ceil_ex_num(r, "interference")))
+            sum_i[k] += ceil_ex_num(r, "interference"), n_i[k]++;
+        if (isfinite(ceil_ex_num(r, "steal")))
+            sum_s[k] += ceil_ex_num(r, "steal"), n_s[k]++;
+    }
+    for (size_t k = 0; sum_i && k < c->count; k++) {
+        struct point *p = &c->pts[k];
+        p->interference = n_i[k] ? sum_i[k] / (double)n_i[k] : NAN;
+        p->steal = n_s[k] ? sum_s[k] / (double)n_s[k] : NAN;
+        double all[2 * MAX_REPS];
+        memcpy(all, p->values[0], p->nvalues[0] * sizeof *all);
+        memcpy(all + p->nvalues[0], p->values[1], p->nvalues[1] * sizeof *all);
+        p->spread = ceil_median_spread(all, p->nvalues[0] + p->nvalues[1]);
+    }
+    free(sum_i);
+    free(sum_s);
+    free(n_i);
+    free(n_s);
+}
+
+const char *ceil_ex_probe_kind(const char *kernel)
+{
+    const struct ceil_kernel *k = ceil_kernel_find(kernel);
+    if (!k)
+        return "daxpy";
+    for (unsigned a = 0; a < k->n_arrays; a++)
+        if ((k->arrays[a].access & CEIL_WRITE) && !(k->arrays[a].access & CEIL_EMIT))
+            return "daxpy";
+    return "load";
+}
+
+double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, double workers, const char *level,
+                                int *approx, const char **source)
+{
+    json_t *b;
+    size_t i;
+    double best = NAN, dist = INFINITY;
+    *approx = 0;
+    json_array_foreach(json_object_get(c->probe, "bandwidth"), i, b) {
+        if (strcmp(ceil_ex_str(b, "kind"), kind) != 0 || ceil_ex_num(b, "workers") != workers)
+            continue;
+        double d = fabs(log(ceil_ex_num(b, "n") / n));
+        if (d == 0) {
+            *source = ceil_ex_str(b, "source");
+            return ceil_ex_num(b, "gbps");
+        }
+        if (d < dist && (strcmp(ceil_ex_str(b, "level"), level) == 0 || strcmp(level, "unknown") == 0))
+            dist = d, best = ceil_ex_num(b, "gbps"), *source = ceil_ex_str(b, "source");
+    }
+    *approx = isfinite(best);
+    return best;
+}
+
+double ceil_ex_compute_scaling(struct ctx *c, double workers)
+{
+    json_t *e;
+    size_t i;
+    json_array_foreach(json_object_get(c->probe, "compute"), i, e) if (ceil_ex_num(e, "workers") == workers) return ceil_ex_num(e, "scaling");
+    return NAN;
+}
+
+double ceil_ex_kernel_bytes(const char *name)
+{
+    const struct ceil_kernel *k = ceil_kernel_find(name);
+    return k ? ceil_kernel_bytes(k) : NAN;
+}
+
+const char *ceil_ex_level_of(struct ctx *c, double n, double workers)
+{
+    json_t *s, *l;
+    size_t i, j;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) {
+        if (ceil_ex_num(s, "n") != n)
+            continue;
+        json_array_foreach(json_object_get(s, "levels"), j, l) if (ceil_ex_num(l, "workers") == workers) return ceil_ex_str(l, "level");
+    }
+    /* a size the plan did not list (the book's N = 1e7): the plan's rule (ceil_plan_level) on
+     * the plan's caches for that count */
+    double fp = ceil_ex_num(c->plan, "footprint_bytes_per_elem") * n, llc = ceil_ex_num(c->plan, "llc_bytes"), l2 = NAN, l3 = NAN;
+    json_array_foreach(json_object_get(c->plan, "workers"), i, s) if (ceil_ex_num(s, "count") == workers)
+    {
+        l2 = ceil_ex_num(s, "l2_bytes");
+        l3 = ceil_ex_num(s, "l3_bytes");
+    }
+    if (!isfinite(fp) || !isfinite(l2))
+        return "unknown";
+    return fp <= l2 ? "L2" : fp <= l3 ? "L3" : fp >= 4 * llc ? "DRAM" : "between";
+}
+
+double ceil_ex_target_n(struct ctx *c, const char *level)
+{
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) if (strcmp(ceil_ex_str(s, "target"), level) == 0) return ceil_ex_num(s, "n");
+    return NAN;
+}
+
+double ceil_ex_l2_target(struct ctx *c) { return ceil_ex_target_n(c, "L2"); }
+
+void ceil_ex_caches_of(struct ctx *c, double workers, double *l2, double *l3)
+{
+    json_t *w;
+    size_t i;
+    *l2 = *l3 = NAN;
+    json_array_foreach(json_object_get(c->plan, "workers"), i, w) if (ceil_ex_num(w, "count") == workers)
+    {
+        *l2 = ceil_ex_num(w, "l2_bytes");
+        *l3 = ceil_ex_num(w, "l3_bytes");
+    }
+}
+
+double ceil_ex_per_tick_overhead_us(struct ctx *c, const char *variant, double workers)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *d = &c->pts[i];
+        if (!strcmp(d->variant, variant) && !strcmp(d->mode, "dispatch") && d->workers == workers && !d->error)
+            return fmax(0, d->overhead_us);
+    }
+    return NAN;
+}
+
+json_t *ceil_ex_profile_of(struct ctx *c, const char *name)
+{
+    json_t *p;
+    size_t i;
+    json_array_foreach(json_object_get(c->profile, "profiles"), i, p) if (strcmp(ceil_ex_str(p, "point"), name) == 0) return p;
+    return NULL;
+}
+
+int ceil_ex_runs_our_loop(const char *series)
+{
+    const struct ceil_variant *v = ceil_variant_find(series);
+    return v && v->launcher != CEIL_PYTHON;
+}
+
+struct point *ceil_ex_one_worker_near(struct ctx *c, const char *kernel, const char *variant, double n, double max_n)
+{
+    struct point *best = NULL;
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *q = &c->pts[i];
+        if (strcmp(q->variant, variant) || q->workers != 1 || strcmp(q->kernel, kernel) || strcmp(q->mode, "batched") || q->error ||
+            !isfinite(q->gbps) || !isfinite(q->seconds) || q->n > max_n)
+            continue;
+        if (!best || fabs(log(q->n / n)) < fabs(log(best->n / n)))
+            best = q;
+    }
+    return best;
+}
+
+struct point *ceil_ex_serial_near(struct ctx *c, const char *kernel, double n, double max_n)
+{
+    return ceil_ex_one_worker_near(c, kernel, ceil_variant_reference()->name, n, max_n);
+}
+
+double ceil_ex_measured_ns(const struct point *p) { return p->seconds / (p->n * p->ticks) * 1e9; }
+
+const struct ceil_kernel *ceil_ex_memory_kernel(void)
+{
+    for (unsigned k = 0; k < ceil_kernel_count; k++)
+        if (!ceil_kernels[k].baseline && !strcmp(ceil_kernels[k].bound, "memory") && !ceil_kernels[k].merge)
+            return &ceil_kernels[k];
+    return NULL;
+}

@@ -1,0 +1,420 @@
+/* The model's glue in explain: its inputs from the folder and the probe, the fit, its verdicts. */
+#include "explain.h"
+
+#include "trust.h"
+#include "variants.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct point *core_point(struct ctx *c, const struct point *p);
+static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT]);
+
+static int level_index(const char *level)
+{
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
+        if (strcmp(level, ceil_model_level_names[l]) == 0)
+            return l;
+    return -1; /* "between" or unknown */
+}
+
+void ceil_ex_dram_curve(struct ctx *c)
+{
+    const struct ceil_kernel *k = ceil_ex_memory_kernel();
+    const char *ref = ceil_variant_reference()->name;
+    double n3 = ceil_ex_target_n(c, "L3"), nd = ceil_ex_target_n(c, "DRAM"), l2, l3;
+    ceil_ex_caches_of(c, 1, &l2, &l3);
+    c->curve = json_array();
+    c->curve_n = 0;
+    const struct point *a = k && isfinite(n3) ? ceil_ex_find(c, k->name, ref, "batched", n3, 1) : NULL;
+    const struct point *b = k && isfinite(nd) ? ceil_ex_find(c, k->name, ref, "batched", nd, 1) : NULL;
+    if (!a || !b || a->error || b->error || !(l3 > 0) || !(ceil_ex_measured_ns(b) > ceil_ex_measured_ns(a)))
+        return;
+    double most = 0;
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) {
+        const struct point *q = ceil_ex_find(c, k->name, ref, "batched", ceil_ex_num(s, "n"), 1);
+        if (!q || q->error || q->n < n3 || q->n > nd || c->curve_n == MAX_CURVE)
+            continue;
+        double d = (ceil_ex_measured_ns(q) - ceil_ex_measured_ns(a)) / (ceil_ex_measured_ns(b) - ceil_ex_measured_ns(a));
+        most = q == b ? 1 : fmax(most, fmin(1, fmax(0, d)));
+        c->curve_x[c->curve_n] = q->n * ceil_kernel_footprint(k) / l3;
+        c->curve_share[c->curve_n++] = most;
+        json_array_append_new(c->curve, json_pack("{s:f, s:f, s:f, s:s}", "n", q->n, "footprint_over_l3",
+                                                  c->curve_x[c->curve_n - 1], "dram_share", most, "from", q->name));
+    }
+}
+
+static double data_ns_shares(struct ctx *c, const struct point *p, double share[CEIL_LEVEL_COUNT])
+{
+    int approx;
+    const char *source = "", *kind = ceil_ex_probe_kind(p->kernel);
+    const struct ceil_kernel *k = ceil_kernel_find(p->kernel), *mk = ceil_ex_memory_kernel();
+    double l2, l3, fp = k ? p->n * ceil_kernel_footprint(k) : NAN;
+    ceil_ex_caches_of(c, p->workers, &l2, &l3);
+    if (c->curve_n >= 2 && l3 > 0 && fp / l3 > c->curve_x[0]) {
+        double d = ceil_model_curve(fp / l3, c->curve_x, c->curve_share, c->curve_n);
+        share[CEIL_LEVEL_L2] = 0;
+        share[CEIL_LEVEL_L3] = 1 - d;
+        share[CEIL_LEVEL_DRAM] = d;
+    } else
+        ceil_model_shares(fp, l2, l3, share);
+    double bw = ceil_ex_bandwidth_ceiling(c, kind, p->n, p->workers, ceil_ex_level_of(c, p->n, p->workers), &approx, &source);
+    double bw1 = ceil_ex_bandwidth_ceiling(c, kind, p->n, 1, ceil_ex_level_of(c, p->n, 1), &approx, &source);
+    /* one worker's bandwidth at this footprint as the sweep measured it, not the probe minutes
+     * before: the memory-bound kernel's serial run there, less its in-core part not overlapped
+     * (the overlaps as fitted so far); the probe says how it scales with workers */
+    const struct point *m = mk ? ceil_ex_serial_near(c, mk->name, fp / ceil_kernel_footprint(mk), INFINITY) : NULL;
+    const struct point *mc = m ? core_point(c, m) : NULL;
+    if (m && mc && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw1 > 0 && bw > 0) {
+        /* its data time dominates: T = Td + (1 - overlap) Tc */
+        double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
+        double td = ceil_ex_measured_ns(m) - (1 - a) * ceil_ex_measured_ns(mc);
+        if (td > 0)
+            return ceil_ex_kernel_bytes(p->kernel) / ceil_kernel_bytes(mk) * td * bw1 / bw;
+    }
+    return ceil_ex_kernel_bytes(p->kernel) / bw;
+}
+
+static double data_ns(struct ctx *c, const struct point *p)
+{
+    double share[CEIL_LEVEL_COUNT];
+    return data_ns_shares(c, p, share);
+}
+
+/* The in-core time per element-tick on one worker: the reference's at the planned size nearest
+ * the footprint each worker has (N/W), up to the L2 target: the innermost cache the plan measures
+ * that holds a worker's part, beyond which the data time takes over. A variant that runs another
+ * loop (numpy) the same way from its own 1-worker batched points. */
+static const struct point *core_point(struct ctx *c, const struct point *p)
+{
+    double l2 = ceil_ex_l2_target(c);
+    return ceil_ex_one_worker_near(c, p->kernel, ceil_ex_runs_our_loop(p->variant) ? ceil_variant_reference()->name : p->variant,
+                           fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n), isfinite(l2) ? l2 : INFINITY);
+}
+
+json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
+{
+    json_t *out = json_object();
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++) {
+        double v[MAX_FIT];
+        size_t n = 0;
+        json_t *from = json_array();
+        for (size_t i = 0; i < c->count && n < MAX_FIT; i++) {
+            struct point *p = &c->pts[i];
+            const struct point *core = core_point(c, p);
+            if (!ceil_ex_is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !p->stable || !core ||
+                ceil_kernel_find(p->kernel) == ceil_ex_memory_kernel() ||
+                core == p || level_index(ceil_ex_level_of(c, p->n, 1)) != l)
+                continue;
+            double a = ceil_model_overlap(ceil_ex_measured_ns(p), ceil_ex_measured_ns(core), data_ns(c, p));
+            if (isfinite(a)) {
+                v[n++] = a;
+                json_array_append_new(from, json_string(p->name));
+            }
+        }
+        overlap[l] = n ? ceil_median(v, n) : NAN;
+        json_object_set_new(out, ceil_model_level_names[l],
+                            json_pack("{s:o, s:o}", "overlap", n ? json_real(overlap[l]) : json_null(), "from", from));
+    }
+    return out;
+}
+
+/* How the in-core time scales with workers. A kernel whose serial run at the L2 target already
+ * reaches CEIL_SERIAL_BW of the probe's bandwidth there spends its "in-core" time moving data
+ * between L1 and L2, which scales as the probe's L2 bandwidth does (private L2s: more than the
+ * cores); any other, as the probe's compute (peakflops) scaling. */
+static double core_scaling(struct ctx *c, const struct point *p)
+{
+    if (p->workers == 1)
+        return 1;
+    double n = ceil_ex_l2_target(c);
+    const struct point *s = isfinite(n) ? ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
+    int approx;
+    const char *source = "";
+    double bw1 = isfinite(n) ? ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), n, 1, "L2", &approx, &source) : NAN;
+    if (s && !s->error && ceil_ex_runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW)
+        return ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), n, p->workers, "L2", &approx, &source) / bw1;
+    return ceil_ex_compute_scaling(c, p->workers);
+}
+
+static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT])
+{
+    double a = 0;
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
+        a += share[l] * (isfinite(overlap[l]) ? overlap[l] : 1);
+    return a;
+}
+
+/* numpy's data time: not the kernel table's bytes (its temporaries add traffic), but what its own
+ * 1-worker run at N spends beyond its in-core time, scaled to W workers as our loop's data time
+ * at that size scales. *factor: that data time over our loop's, numpy's traffic in table units. */
+static double numpy_data_ns(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+                            double share[CEIL_LEVEL_COUNT], double *factor)
+{
+    struct point one = *p;
+    one.workers = 1;
+    double share1[CEIL_LEVEL_COUNT];
+    const struct point *own = ceil_ex_find(c, p->kernel, p->variant, "batched", p->n, 1), *core = core_point(c, &one);
+    double d1 = data_ns_shares(c, &one, share1), dw = data_ns_shares(c, p, share);
+    if (!own || own->error || !core || core->error)
+        return NAN;
+    double td1 = ceil_model_data_of(ceil_ex_measured_ns(own), ceil_ex_measured_ns(core), overlap_of(share1, overlap));
+    *factor = td1 / d1;
+    return td1 * dw / d1;
+}
+
+/* The model's prediction for p, or 0 when an input is missing. */
+static int predict(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+                   struct ceil_model_out *out)
+{
+    const struct point *core = core_point(c, p);
+    double scaling = core_scaling(c, p), factor;
+    const struct ceil_kernel *k = ceil_kernel_find(p->kernel);
+    if (!core || core->error || !k || !isfinite(scaling))
+        return 0;
+    struct ceil_model_in in = { .core_ns = ceil_ex_measured_ns(core), .scaling = scaling };
+    in.data_ns = ceil_ex_runs_our_loop(p->variant) ? data_ns_shares(c, p, in.share) : numpy_data_ns(c, p, overlap, in.share, &factor);
+    in.overlap = overlap_of(in.share, overlap);
+    if (!strcmp(p->mode, "pertick") && !ceil_ex_is_reference(p->variant))
+        in.dispatch_ns = ceil_ex_per_tick_overhead_us(c, p->variant, p->workers) * 1e3 / p->n;
+    if (!isfinite(in.data_ns) || !isfinite(in.dispatch_ns))
+        return 0;
+    ceil_model_predict(&in, out);
+    return isfinite(out->ns) && out->ns > 0;
+}
+
+/* Whether p's in-core time is cache traffic: our loop of a kernel whose in-core time scales as
+ * the probe's L2 bandwidth (core_scaling). */
+static int core_is_traffic(struct ctx *c, const struct point *p)
+{
+    double n = ceil_ex_l2_target(c);
+    const struct point *s = isfinite(n) ? ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
+    int approx;
+    const char *source = "";
+    double bw1 = isfinite(n) ? ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), n, 1, "L2", &approx, &source) : NAN;
+    return s && !s->error && ceil_ex_runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW;
+}
+
+enum { TERM_CORE, TERM_L2, TERM_L3, TERM_DRAM, TERM_DISPATCH, TERMS };
+
+/* The term with the largest share of the predicted time. */
+static int dominant_term(const struct ceil_model_out *m)
+{
+    double share[TERMS] = { m->core, m->level[0], m->level[1], m->level[2], m->dispatch };
+    int best = 0;
+    for (int t = 1; t < TERMS; t++)
+        if (share[t] > share[best])
+            best = t;
+    return best;
+}
+
+/* "DRAM data 81%, in-core 19%; model -3%": the terms by share, largest first. */
+static void model_text(const struct ceil_model_out *m, double error, int traffic, char *out, size_t len)
+{
+    const char *names[] = { traffic ? "in-core (L1-L2 traffic)" : "in-core", "L2 data", "L3 data", "DRAM data", "dispatch" };
+    double share[] = { m->core, m->level[0], m->level[1], m->level[2], m->dispatch };
+    int used = 0, done[5] = { 0 };
+    for (int k = 0; k < 5; k++) {
+        int best = -1;
+        for (int j = 0; j < 5; j++)
+            if (!done[j] && (best < 0 || share[j] > share[best]))
+                best = j;
+        done[best] = 1;
+        if (share[best] >= 0.01)
+            used += snprintf(out + used, len - (size_t)used, "%s%s %.0f%%", used ? ", " : "", names[best], 100 * share[best]);
+    }
+    snprintf(out + used, len - (size_t)used, "; model %+.0f%%", 100 * error);
+}
+
+int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+                     struct ceil_model_out *mp)
+{
+    struct ceil_model_out m, ms;
+    if (p->error || !isfinite(p->seconds) || !predict(c, p, overlap, &m))
+        return 0;
+    *mp = m;
+    p->predicted = m.ns;
+    /* A team measured beside its serial pair is predicted through it: the model gives the speedup
+     * over serial at N, the pair gives serial's time at that moment (the median of the pairs'
+     * ratios, as the speedup is measured). The host's speed, which drifts by 15% within a sweep
+     * on these VMs, then cancels, as it does in the measured speedup. */
+    const struct point *serial = ceil_ex_is_reference(p->variant) ? NULL : ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", p->n, 1);
+    if (serial && !serial->error && isfinite(serial->seconds) && predict(c, serial, overlap, &ms)) {
+        p->predicted_speedup = ms.ns / m.ns;
+        json_object_set_new(o, "predicted_speedup", json_real(p->predicted_speedup));
+        if (p->paired && isfinite(p->speedup) && p->speedup > 0)
+            p->predicted = ceil_ex_measured_ns(p) * p->speedup / p->predicted_speedup;
+    }
+    json_object_set_new(o, "prediction", json_string(p->predicted != m.ns ? "the model's speedup over the serial run paired with it"
+                                                                          : "the model's time"));
+    p->model_error = ceil_ex_measured_ns(p) / p->predicted - 1;
+    char text[160];
+    model_text(&m, p->model_error, core_is_traffic(c, p), text, sizeof text);
+    json_object_set_new(o, "predicted_ns_per_elem_tick", json_real(p->predicted));
+    json_object_set_new(o, "model_error", json_real(p->model_error));
+    json_object_set_new(o, "shares", json_pack("{s:f, s:f, s:f, s:f, s:f}", "in_core", m.core, "L2", m.level[0], "L3",
+                                               m.level[1], "DRAM", m.level[2], "dispatch", m.dispatch));
+    json_object_set_new(o, "model_verdict", json_string(text));
+    return 1;
+}
+
+const char *ceil_ex_model_bound(struct ctx *c, const struct point *p, const struct ceil_model_out *m, const char *model_text_,
+                               char *verdict, size_t len)
+{
+    if (fabs(p->model_error) > CEIL_MODEL_MISS) {
+        snprintf(verdict, len,
+                 "unexplained: the model misses by %+.0f%% (measured %.3g, predicted %.3g ns per element-tick; "
+                 "predicted %s)", 100 * p->model_error, ceil_ex_measured_ns(p), p->predicted, model_text_);
+        char *cut = strstr(verdict, "; model ");
+        if (cut)
+            snprintf(cut, len - (size_t)(cut - verdict), ")");
+        return "unexplained";
+    }
+    int t = dominant_term(m);
+    if (t == TERM_DISPATCH) {
+        snprintf(verdict, len, "dispatch-bound: %s", model_text_);
+        return "dispatch";
+    }
+    if (t == TERM_CORE && !core_is_traffic(c, p)) {
+        snprintf(verdict, len, "compute-bound: %s", model_text_);
+        return "compute";
+    }
+    snprintf(verdict, len, "bandwidth-bound (%s): %s", t == TERM_CORE ? "L1-L2" : ceil_model_level_names[t - TERM_L2],
+             model_text_);
+    return "bandwidth";
+}
+
+json_t *ceil_ex_validation(struct ctx *c)
+{
+    json_t *groups = json_object(), *out;
+    double *all = calloc(c->count + 1, sizeof *all);
+    size_t n = 0, within = 0;
+    for (size_t i = 0; all && i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        if (p->workers < 2 || !p->stable || !isfinite(p->model_error) || (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick")))
+            continue;
+        all[n++] = fabs(p->model_error);
+        within += fabs(p->model_error) <= CEIL_MODEL_MISS;
+        char key[96];
+        snprintf(key, sizeof key, "%s/%s", p->kernel, ceil_ex_level_of(c, p->n, p->workers));
+        json_t *g = json_object_get(groups, key);
+        if (!g)
+            json_object_set_new(groups, key, g = json_pack("{s:i, s:i, s:f}", "points", 0, "within", 0, "sum_abs", 0.0));
+        json_object_set_new(g, "points", json_integer(json_integer_value(json_object_get(g, "points")) + 1));
+        json_object_set_new(g, "within", json_integer(json_integer_value(json_object_get(g, "within")) + (fabs(p->model_error) <= CEIL_MODEL_MISS)));
+        json_object_set_new(g, "sum_abs", json_real(ceil_ex_num(g, "sum_abs") + fabs(p->model_error)));
+    }
+    const char *key;
+    json_t *g;
+    json_object_foreach(groups, key, g) {
+        double pts = ceil_ex_num(g, "points");
+        json_object_set_new(g, "mean_abs_error", json_real(ceil_ex_num(g, "sum_abs") / pts));
+        json_object_set_new(g, "fraction_within", json_real(ceil_ex_num(g, "within") / pts));
+        json_object_del(g, "sum_abs");
+    }
+    out = json_pack("{s:I, s:o, s:o, s:f, s:o}", "points", (json_int_t)n, "median_abs_error",
+                    n ? json_real(ceil_median(all, n)) : json_null(), "fraction_within",
+                    n ? json_real((double)within / (double)n) : json_null(), "tolerance", CEIL_MODEL_MISS,
+                    "by_kernel_level", groups);
+    free(all);
+    return out;
+}
+
+json_t *ceil_ex_probe_warnings(struct ctx *c)
+{
+    json_t *out = json_array(), *e;
+    size_t i;
+    json_array_foreach(json_object_get(c->probe, "compute"), i, e) {
+        double w = ceil_ex_num(e, "workers"), scaling = ceil_ex_num(e, "scaling"), v[MAX_FIT];
+        size_t n = 0;
+        for (size_t j = 0; w >= 2 && j < c->count && n < MAX_FIT; j++) {
+            const struct point *p = &c->pts[j];
+            const struct ceil_kernel *k = ceil_kernel_find(p->kernel);
+            if (p->workers == w && p->stable && !p->error && !strcmp(p->mode, "batched") && ceil_ex_runs_our_loop(p->variant) &&
+                !ceil_ex_is_reference(p->variant) && k && !k->baseline && !strcmp(k->bound, "compute") && isfinite(p->speedup))
+                v[n++] = p->speedup;
+        }
+        double m = n ? ceil_median(v, n) : NAN;
+        if (isfinite(m) && m > CEIL_PROBE_SLACK * scaling) {
+            char text[400];
+            snprintf(text, sizeof text,
+                     "the probe's compute scaling at %.0f workers (%.2f) is below what the compute-bound kernel "
+                     "measured there (median speedup %.2f over %zu points): the probe was disturbed while it ran. "
+                     "Run `ceilings probe` again: every prediction at %.0f workers rests on it",
+                     w, scaling, m, n, w);
+            json_array_append_new(out, json_string(text));
+        }
+    }
+    return out;
+}
+
+json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT])
+{
+    json_t *traffic = json_array();
+    for (size_t i = 0; i < c->count; i++) { /* numpy's traffic, fitted on its own 1-worker points */
+        const struct point *p = &c->pts[i];
+        double share[CEIL_LEVEL_COUNT], factor = NAN;
+        if (ceil_ex_runs_our_loop(p->variant) || p->workers != 1 || strcmp(p->mode, "batched") || p->error ||
+            !isfinite(p->seconds) || !isfinite(numpy_data_ns(c, p, overlap, share, &factor)) || !isfinite(factor))
+            continue;
+        json_array_append_new(traffic, json_pack("{s:s, s:s, s:f, s:f, s:s}", "kernel", p->kernel, "variant", p->variant,
+                                                 "n", p->n, "traffic_over_table", factor, "from", p->name));
+    }
+    json_t *core = json_object();
+    double l2 = ceil_ex_l2_target(c);
+    for (size_t i = 0; i < c->count; i++) { /* the in-core times the points can draw on */
+        const struct point *p = &c->pts[i];
+        if (!ceil_ex_is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !isfinite(p->seconds) ||
+            (isfinite(l2) && p->n > l2))
+            continue;
+        json_t *list = json_object_get(core, p->kernel);
+        if (!list)
+            json_object_set_new(core, p->kernel, list = json_array());
+        json_array_append_new(list, json_pack("{s:f, s:f, s:s}", "n", p->n, "ns_per_elem_tick", ceil_ex_measured_ns(p), "from", p->name));
+    }
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s}", "composition",
+                     "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
+                     overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "in_core_rule",
+                     "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
+                     "the probe's compute scaling at W workers, or its L2 bandwidth scaling for a kernel whose serial "
+                     "run at the L2 target reaches the serial-bandwidth threshold of it; numpy variants: their own "
+                     "1-worker batched points the same way",
+                     "data_rule",
+                     "bytes per element-tick (kernel table) over the probe's bandwidth at that N and W (nearest size probed "
+                     "at the same level); shared over L2, L3 and DRAM by what the workers' caches hold; past the L3 "
+                     "target, split between the probe's L3 and DRAM targets by dram_share, the memory-bound kernel's "
+                     "serial time between its L3 and DRAM plateaus at that footprint over the L3 the workers use; "
+                     "numpy variants: their own 1-worker time at N beyond their in-core time (numpy_traffic), scaled "
+                     "with workers as the table's data time",
+                     "fit", "overlaps, dram_share and numpy_traffic from one-worker points only; every point at 2+ "
+                     "workers is held out");
+}
+
+json_t *ceil_ex_counters_by_level(struct ctx *c, const struct point *p)
+{
+    double share[3], b = ceil_ex_kernel_bytes(p->kernel);
+    data_ns_shares(c, p, share);
+    const char *keys[] = { "memory", "L3", "L2" };
+    double model[] = { b * share[2], b * (share[1] + share[2]), b };
+    json_t *out = json_object(), *e;
+    size_t i;
+    for (int l = 0; l < 3; l++) {
+        json_t *row = json_pack("{s:f}", "model", model[l]);
+        json_array_foreach(json_object_get(c->profile, "profiles"), i, e) {
+            json_t *v = json_object_get(json_object_get(e, "bytes_per_elem"), keys[l]);
+            if (strcmp(ceil_ex_str(e, "point"), p->name) || !json_is_number(v) || json_object_get(row, "measured"))
+                continue;
+            json_object_set_new(row, "measured", json_real(json_number_value(v)));
+            json_object_set_new(row, "group", json_string(ceil_ex_str(e, "group")));
+            if (model[l] > 0)
+                json_object_set_new(row, "measured_over_model", json_real(json_number_value(v) / model[l]));
+        }
+        json_object_set_new(out, keys[l], row);
+    }
+    return out;
+}
