@@ -70,6 +70,7 @@ int main(void)
     td = ceil_model_data_of(4.5, 4, 0.5);
     EXPECT(near(td, 1), "in-core dominating %g", td);
     EXPECT(ceil_model_data_of(3, 4, 0.5) == 0 && isnan(ceil_model_data_of(3, 0, 0.5)), "no data time");
+    EXPECT(ceil_model_data_of(4, 4, 1) == 0, "a time equal to the in-core time holds no data time, even at overlap 1");
     /* the measured curve: log interpolation between points, held outside them */
     const double fp[] = { 1e6, 1e8 }, sh[] = { 0.2, 0.8 };
     EXPECT(near(ceil_model_curve(1e7, fp, sh, 2), 0.5), "curve midpoint %g", ceil_model_curve(1e7, fp, sh, 2));

@@ -228,7 +228,8 @@ static void model_text(const struct ceil_model_out *m, double error, int traffic
         if (share[best] >= 0.01)
             used += snprintf(out + used, len - (size_t)used, "%s%s %.0f%%", used ? ", " : "", names[best], 100 * share[best]);
     }
-    snprintf(out + used, len - (size_t)used, "; model %+.0f%%", 100 * error);
+    double pct = round(100 * error);
+    snprintf(out + used, len - (size_t)used, "; model %+.0f%%", pct == 0 ? 0.0 : pct); /* never "-0%" */
 }
 
 int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT],

@@ -30,11 +30,13 @@ double ceil_model_data_of(double measured_ns, double core_ns, double overlap)
 {
     if (!(core_ns > 0) || !(measured_ns > 0))
         return NAN;
+    if (measured_ns <= core_ns)
+        return 0;
     double a = fmin(1, fmax(0, overlap));
     double td = measured_ns - (1 - a) * core_ns;
     if (td >= core_ns)
         return td;
-    if (measured_ns <= core_ns || a >= 1)
+    if (a >= 1)
         return 0;
     return fmin(core_ns, (measured_ns - core_ns) / (1 - a));
 }
