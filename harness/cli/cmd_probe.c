@@ -23,8 +23,9 @@ static const char usage[] =
     "Measures the ceilings the verdicts compare against, at the sizes and worker counts\n"
     "`ceilings plan` gives the sweep (pinned physical cores first, like the sweep):\n"
     "  bandwidth  likwid-bench daxpy_sp (the motion kernel's access pattern: two float loads\n"
-    "             and a store, 12 bytes per element) at every size and worker count; copy\n"
-    "             and load at the L2, L3 and DRAM targets\n"
+    "             and a store, 12 bytes per element) at every size and worker count, and how\n"
+    "             it scales past one worker: the median of 3 pairs of runs, one worker then W;\n"
+    "             copy and load at the L2, L3 and DRAM targets\n"
     "  compute    likwid-bench peakflops_sp in L1 at every worker count: how much faster W\n"
     "             workers compute than one (SMT and vCPUs sharing a core show up here), the\n"
     "             median of 5 pairs of runs, one worker then W, the order alternating\n"
@@ -234,6 +235,13 @@ static int measure_best(struct probe *p, enum probe_kind k, uint64_t bytes, unsi
     return rc;
 }
 
+/* Pairs behind a scaling: peakflops at every count, daxpy at every size past one worker. */
+enum { COMPUTE_PAIRS = 5, BANDWIDTH_PAIRS = 3 };
+
+static double paired_scaling(struct probe *p, enum probe_kind k, uint64_t bytes1, uint64_t bytesw, unsigned wi,
+                             unsigned pairs, unsigned *n_pairs, double *lo, double *hi, double *rate_w,
+                             struct measured *last, double *ones, size_t *n_ones);
+
 static void probe_bandwidth(struct probe *p, enum probe_kind k, const struct ceil_plan_size *s, unsigned wi, int quiet)
 {
     struct measured m;
@@ -248,7 +256,18 @@ static void probe_bandwidth(struct probe *p, enum probe_kind k, const struct cei
                                     (json_int_t)s->bytes, "bytes_run", (json_int_t)m.bytes, "level", level, "target",
                                     s->target, "workers", (json_int_t)p->plan.workers[wi].count, "cpus", cpus_json(&m),
                                     "gbps", m.rate, "seconds", m.seconds));
-    json_object_set_new(json_array_get(p->bandwidth, json_array_size(p->bandwidth) - 1), "samples", json_integer(tries));
+    json_t *entry = json_array_get(p->bandwidth, json_array_size(p->bandwidth) - 1);
+    json_object_set_new(entry, "samples", json_integer(tries));
+    if (k == DAXPY && wi > 0) { /* how it scales from one worker at this size, paired */
+        unsigned pairs;
+        double lo, hi, rate;
+        struct measured last;
+        double scaling = paired_scaling(p, k, s->bytes, s->bytes, wi, BANDWIDTH_PAIRS, &pairs, &lo, &hi, &rate, &last,
+                                        NULL, NULL);
+        if (pairs)
+            json_object_update_new(entry, json_pack("{s:f, s:I, s:[f, f]}", "scaling", scaling, "pairs",
+                                                    (json_int_t)pairs, "scaling_range", lo, hi));
+    }
     if (!quiet)
         printf("%-6s %-12llu %-8s %-7s %-8u %9.2f GB/s\n", kind_names[k], (unsigned long long)s->n,
                s->target ? s->target : "-", level, p->plan.workers[wi].count, m.rate);
@@ -288,47 +307,68 @@ static void remeasure_dips(struct probe *p, int json)
     }
 }
 
-/* peakflops in L1 at every worker count, and its scaling over one worker, paired as the sweep
- * pairs its teams: COMPUTE_PAIRS times one worker then W (the order alternating), the scaling the
- * median of the pairs' ratios, so that a moment when the host took a CPU moves one ratio, not the
- * figure every prediction at W rests on. */
-enum { COMPUTE_PAIRS = 5 };
+/* The scaling from one worker to plan.workers[wi], paired as the sweep pairs its teams: `pairs`
+ * times one worker (bytes1) then W (bytesw), the order alternating, and the median of the
+ * ratios, so that a moment when the host took a CPU moves one ratio, not the figure every
+ * prediction at W rests on. NAN when no pair was measured; *n_pairs, *lo and *hi say how many
+ * and their range, *rate_w the median rate at W; each 1-worker rate is added to ones. */
+static double paired_scaling(struct probe *p, enum probe_kind k, uint64_t bytes1, uint64_t bytesw, unsigned wi,
+                             unsigned pairs, unsigned *n_pairs, double *lo, double *hi, double *rate_w,
+                             struct measured *last, double *ones, size_t *n_ones)
+{
+    double ratio[COMPUTE_PAIRS], rate[COMPUTE_PAIRS];
+    size_t n = 0;
+    for (unsigned i = 0; i < pairs && i < COMPUTE_PAIRS && !ceil_stop_signal(); i++) {
+        struct measured m1, mw;
+        int one_first = i % 2 == 0, ok = 1;
+        if (one_first)
+            ok = measure(p, k, bytes1, 0, &m1) == 0;
+        ok = ok && measure(p, k, bytesw, wi, &mw) == 0;
+        if (ok && !one_first)
+            ok = measure(p, k, bytes1, 0, &m1) == 0;
+        if (!ok)
+            continue;
+        if (ones)
+            ones[(*n_ones)++] = m1.rate;
+        ratio[n] = mw.rate / m1.rate;
+        rate[n++] = mw.rate;
+        *last = mw;
+    }
+    *n_pairs = (unsigned)n;
+    if (!n)
+        return NAN;
+    *lo = *hi = ratio[0];
+    for (size_t i = 1; i < n; i++)
+        *lo = fmin(*lo, ratio[i]), *hi = fmax(*hi, ratio[i]);
+    *rate_w = ceil_median(rate, n);
+    return ceil_median(ratio, n);
+}
 
+/* peakflops in L1 at every worker count, and its scaling over one worker (paired_scaling). */
 static void probe_compute(struct probe *p, int json)
 {
     double ones[COMPUTE_PAIRS * CEIL_MAX_WORKERS];
     size_t n_ones = 0;
     for (unsigned w = 0; w < p->plan.n_workers && !ceil_stop_signal(); w++) {
-        struct measured m = { 0 }, m1;
-        double ratio[COMPUTE_PAIRS], rate[COMPUTE_PAIRS];
-        size_t n = 0;
-        uint64_t bytes = 16000ULL * p->plan.workers[w].count; /* 16 kB a worker: in L1 */
-        for (unsigned k = 0; k < (w ? COMPUTE_PAIRS : 1) && !ceil_stop_signal(); k++) {
-            int first_one = k % 2 == 0, ok = 1;
-            if (w && first_one)
-                ok = measure(p, PEAKFLOPS, 16000, 0, &m1) == 0;
-            ok = ok && measure(p, PEAKFLOPS, bytes, w, &m) == 0;
-            if (ok && w && !first_one)
-                ok = measure(p, PEAKFLOPS, 16000, 0, &m1) == 0;
-            if (!ok)
+        struct measured m = { 0 };
+        double scaling = 1, gflops = NAN, lo = 1, hi = 1;
+        unsigned pairs = 0;
+        if (w == 0) {
+            if (measure(p, PEAKFLOPS, 16000, 0, &m) != 0)
                 continue;
-            if (!w)
-                m1 = m;
-            ones[n_ones++] = m1.rate;
-            ratio[n] = m.rate / m1.rate;
-            rate[n++] = m.rate;
+            gflops = ones[n_ones++] = m.rate;
+        } else {
+            scaling = paired_scaling(p, PEAKFLOPS, 16000, 16000ULL * p->plan.workers[w].count, w, COMPUTE_PAIRS,
+                                     &pairs, &lo, &hi, &gflops, &m, ones, &n_ones);
+            if (!pairs)
+                continue;
         }
-        if (!n)
-            continue;
-        double scaling = ceil_median(ratio, n), gflops = ceil_median(rate, n), lo = ratio[0], hi = ratio[0];
-        for (size_t i = 1; i < n; i++)
-            lo = fmin(lo, ratio[i]), hi = fmax(hi, ratio[i]);
         json_array_append_new(p->compute,
                               json_pack("{s:s, s:s, s:s, s:I, s:o, s:f, s:f, s:I, s:[f, f]}", "kind", "peakflops",
                                         "source", source_of(p, PEAKFLOPS), "test",
                                         p->test[PEAKFLOPS] ? p->test[PEAKFLOPS] : "peakflops", "workers",
                                         (json_int_t)p->plan.workers[w].count, "cpus", cpus_json(&m), "gflops", gflops,
-                                        "scaling", scaling, "pairs", (json_int_t)(w ? n : 0), "scaling_range", lo, hi));
+                                        "scaling", scaling, "pairs", (json_int_t)pairs, "scaling_range", lo, hi));
     }
     /* one worker's figure: the median of every 1-worker run */
     json_t *e = json_array_get(p->compute, 0);

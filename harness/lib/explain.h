@@ -61,6 +61,9 @@ const char *ceil_ex_probe_kind(const char *kernel);
  * size probed at the same worker count and level (*approx then says so). */
 double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, double workers, const char *level,
                                 int *approx, const char **source);
+/* How the probe's bandwidth for `kind` scales from one worker to `workers` at n: its paired
+ * scaling where it measured one, else the ratio of its figures there, else at the nearest sizes. */
+double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, double workers);
 double ceil_ex_compute_scaling(struct ctx *c, double workers);
 /* Bytes per element-tick of a kernel by name, from the kernel table. */
 double ceil_ex_kernel_bytes(const char *name);

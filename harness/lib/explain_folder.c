@@ -172,6 +172,31 @@ double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, doub
     return best;
 }
 
+double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, double workers)
+{
+    json_t *b;
+    size_t i;
+    double one = NAN, w = NAN;
+    if (workers == 1)
+        return 1;
+    json_array_foreach(json_object_get(c->probe, "bandwidth"), i, b) {
+        if (strcmp(ceil_ex_str(b, "kind"), kind) != 0 || ceil_ex_num(b, "n") != n)
+            continue;
+        if (ceil_ex_num(b, "workers") == workers && isfinite(ceil_ex_num(b, "scaling")))
+            return ceil_ex_num(b, "scaling");
+        if (ceil_ex_num(b, "workers") == workers)
+            w = ceil_ex_num(b, "gbps");
+        if (ceil_ex_num(b, "workers") == 1)
+            one = ceil_ex_num(b, "gbps");
+    }
+    if (isfinite(one) && isfinite(w))
+        return w / one;
+    int approx;
+    const char *source = "";
+    return ceil_ex_bandwidth_ceiling(c, kind, n, workers, ceil_ex_level_of(c, n, workers), &approx, &source) /
+           ceil_ex_bandwidth_ceiling(c, kind, n, 1, ceil_ex_level_of(c, n, 1), &approx, &source);
+}
+
 double ceil_ex_compute_scaling(struct ctx *c, double workers)
 {
     json_t *e;

@@ -75,7 +75,7 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
         double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
         double td = ceil_ex_measured_ns(m) - (1 - a) * ceil_ex_measured_ns(mc);
         if (td > 0)
-            return ceil_ex_kernel_bytes(p->kernel) / ceil_kernel_bytes(mk) * td * bw1 / bw;
+            return ceil_ex_kernel_bytes(p->kernel) / ceil_kernel_bytes(mk) * td / ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
     }
     return ceil_ex_kernel_bytes(p->kernel) / bw;
 }
