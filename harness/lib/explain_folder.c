@@ -191,6 +191,17 @@ double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, doub
     }
     if (isfinite(one) && isfinite(w))
         return w / one;
+    /* a size the probe did not measure (the book's N): the paired scaling nearest it at its level */
+    const char *level = ceil_ex_level_of(c, n, workers);
+    double best = NAN, dist = INFINITY;
+    json_array_foreach(json_object_get(c->probe, "bandwidth"), i, b) {
+        double d = fabs(log(ceil_ex_num(b, "n") / n));
+        if (!strcmp(ceil_ex_str(b, "kind"), kind) && ceil_ex_num(b, "workers") == workers &&
+            isfinite(ceil_ex_num(b, "scaling")) && !strcmp(ceil_ex_str(b, "level"), level) && d < dist)
+            dist = d, best = ceil_ex_num(b, "scaling");
+    }
+    if (isfinite(best))
+        return best;
     int approx;
     const char *source = "";
     return ceil_ex_bandwidth_ceiling(c, kind, n, workers, ceil_ex_level_of(c, n, workers), &approx, &source) /
