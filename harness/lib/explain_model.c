@@ -49,6 +49,10 @@ void ceil_ex_dram_curve(struct ctx *c)
     }
 }
 
+/* The data time of our loop at p's size and count, and the footprint's share in each level: one
+ * worker's data time at this footprint as the sweep measured it, over how the probe's bandwidth
+ * scales from one worker to W at that size; without that serial run, the table's bytes over the
+ * probe's bandwidth. Past the L3 target the shares follow the measured DRAM curve. */
 static double data_ns_shares(struct ctx *c, const struct point *p, double share[CEIL_LEVEL_COUNT])
 {
     int approx;
@@ -378,7 +382,7 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
             json_object_set_new(core, p->kernel, list = json_array());
         json_array_append_new(list, json_pack("{s:f, s:f, s:s}", "n", p->n, "ns_per_elem_tick", ceil_ex_measured_ns(p), "from", p->name));
     }
-    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s}", "composition",
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s}", "composition",
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
                      overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
@@ -386,14 +390,20 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "run at the L2 target reaches the serial-bandwidth threshold of it; numpy variants: their own "
                      "1-worker batched points the same way",
                      "data_rule",
-                     "bytes per element-tick (kernel table) over the probe's bandwidth at that N and W (nearest size probed "
-                     "at the same level); shared over L2, L3 and DRAM by what the workers' caches hold; past the L3 "
-                     "target, split between the probe's L3 and DRAM targets by dram_share, the memory-bound kernel's "
-                     "serial time between its L3 and DRAM plateaus at that footprint over the L3 the workers use; "
-                     "numpy variants: their own 1-worker time at N beyond their in-core time (numpy_traffic), scaled "
-                     "with workers as the table's data time",
-                     "fit", "overlaps, dram_share and numpy_traffic from one-worker points only; every point at 2+ "
-                     "workers is held out");
+                     "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
+                     "memory-bound kernel's serial data time there (its time less its in-core part not overlapped), "
+                     "divided by the probe's paired daxpy scaling from 1 to W workers at that size (the nearest size "
+                     "probed at its level); without that serial point, the probe's bandwidth at N and W. Shared over "
+                     "L2, L3 and DRAM by what the workers' caches hold, past the L3 target by dram_share (the "
+                     "memory-bound kernel's serial time between its L3 and DRAM plateaus at that footprint over the L3 "
+                     "the workers use). numpy variants: their own 1-worker time at N beyond their in-core time "
+                     "(numpy_traffic), scaled with workers as the table's data time",
+                     "paired_rule",
+                     "a team measured beside serial pairs is predicted through them: the model's speedup over serial at "
+                     "N (predicted_speedup) applied to the pairs' serial time, the median of the pairs' ratios as the "
+                     "measured speedup is; other points: the model's time",
+                     "fit", "overlaps (without the memory-bound kernel, in turn with its data time: 4 rounds), "
+                     "dram_share and numpy_traffic from one-worker points only; every point at 2+ workers is held out");
 }
 
 json_t *ceil_ex_counters_by_level(struct ctx *c, const struct point *p)
