@@ -128,21 +128,27 @@ json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
     return out;
 }
 
-/* How the in-core time scales with workers. A kernel whose serial run at the L2 target already
- * reaches CEIL_SERIAL_BW of the probe's bandwidth there spends its "in-core" time moving data
- * between L1 and L2, which scales as the probe's L2 bandwidth does (private L2s: more than the
- * cores); any other, as the probe's compute (peakflops) scaling. */
-static double core_scaling(struct ctx *c, const struct point *p)
+/* Whether p's in-core time is cache traffic: our loop of a kernel whose serial run at the L2
+ * target already reaches CEIL_SERIAL_BW of the probe's bandwidth there (motion: L1-L2 traffic). */
+static int core_is_traffic(struct ctx *c, const struct point *p)
 {
-    if (p->workers == 1)
-        return 1;
     double n = ceil_ex_l2_target(c);
     const struct point *s = isfinite(n) ? ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
     int approx;
     const char *source = "";
     double bw1 = isfinite(n) ? ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), n, 1, "L2", &approx, &source) : NAN;
-    if (s && !s->error && ceil_ex_runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW)
-        return ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), n, p->workers, "L2", &approx, &source) / bw1;
+    return s && !s->error && ceil_ex_runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW;
+}
+
+/* How the in-core time scales with workers: as the probe's paired L2 bandwidth scaling for a
+ * kernel whose in-core time is cache traffic (core_is_traffic: private L2s scale more than the
+ * cores), else as its compute (peakflops) scaling. */
+static double core_scaling(struct ctx *c, const struct point *p)
+{
+    if (p->workers == 1)
+        return 1;
+    if (core_is_traffic(c, p))
+        return ceil_ex_bandwidth_scaling(c, ceil_ex_probe_kind(p->kernel), ceil_ex_l2_target(c), p->workers);
     return ceil_ex_compute_scaling(c, p->workers);
 }
 
@@ -190,18 +196,6 @@ static int predict(struct ctx *c, const struct point *p, const double overlap[CE
         return 0;
     ceil_model_predict(&in, out);
     return isfinite(out->ns) && out->ns > 0;
-}
-
-/* Whether p's in-core time is cache traffic: our loop of a kernel whose in-core time scales as
- * the probe's L2 bandwidth (core_scaling). */
-static int core_is_traffic(struct ctx *c, const struct point *p)
-{
-    double n = ceil_ex_l2_target(c);
-    const struct point *s = isfinite(n) ? ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
-    int approx;
-    const char *source = "";
-    double bw1 = isfinite(n) ? ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), n, 1, "L2", &approx, &source) : NAN;
-    return s && !s->error && ceil_ex_runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW;
 }
 
 enum { TERM_CORE, TERM_L2, TERM_L3, TERM_DRAM, TERM_DISPATCH, TERMS };
