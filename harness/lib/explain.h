@@ -64,6 +64,10 @@ double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, doub
 /* How the probe's bandwidth for `kind` scales from one worker to `workers` at n: its paired
  * scaling where it measured one, else the ratio of its figures there, else at the nearest sizes. */
 double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, double workers);
+/* The kernel's serial run at the L2 target over the probe's 1-worker bandwidth there: at
+ * CEIL_SERIAL_BW or more its time in cache is traffic, with no compute ceiling of its own. NAN
+ * without that run or figure. */
+double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel);
 double ceil_ex_compute_scaling(struct ctx *c, double workers);
 /* Bytes per element-tick of a kernel by name, from the kernel table. */
 double ceil_ex_kernel_bytes(const char *name);

@@ -208,6 +208,17 @@ double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, doub
            ceil_ex_bandwidth_ceiling(c, kind, n, 1, ceil_ex_level_of(c, n, 1), &approx, &source);
 }
 
+double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel)
+{
+    double n = ceil_ex_l2_target(c);
+    const struct point *s = isfinite(n) ? ceil_ex_find(c, kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
+    int approx;
+    const char *source = "";
+    if (!s || s->error)
+        return NAN;
+    return s->gbps / ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(kernel), n, 1, "L2", &approx, &source);
+}
+
 double ceil_ex_compute_scaling(struct ctx *c, double workers)
 {
     json_t *e;

@@ -68,18 +68,18 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     } else
         ceil_model_shares(fp, l2, l3, share);
     double bw = ceil_ex_bandwidth_ceiling(c, kind, p->n, p->workers, ceil_ex_level_of(c, p->n, p->workers), &approx, &source);
-    double bw1 = ceil_ex_bandwidth_ceiling(c, kind, p->n, 1, ceil_ex_level_of(c, p->n, 1), &approx, &source);
+    double scaling = ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
     /* one worker's bandwidth at this footprint as the sweep measured it, not the probe minutes
      * before: the memory-bound kernel's serial run there, less its in-core part not overlapped
      * (the overlaps as fitted so far); the probe says how it scales with workers */
     const struct point *m = mk ? ceil_ex_serial_near(c, mk->name, fp / ceil_kernel_footprint(mk), INFINITY) : NULL;
     const struct point *mc = m ? core_point(c, m) : NULL;
-    if (m && mc && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw1 > 0 && bw > 0) {
+    if (m && mc && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw > 0 && scaling > 0) {
         /* its data time dominates: T = Td + (1 - overlap) Tc */
         double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
         double td = ceil_ex_measured_ns(m) - (1 - a) * ceil_ex_measured_ns(mc);
         if (td > 0)
-            return ceil_ex_kernel_bytes(p->kernel) / ceil_kernel_bytes(mk) * td / ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
+            return ceil_ex_kernel_bytes(p->kernel) / ceil_kernel_bytes(mk) * td / scaling;
     }
     return ceil_ex_kernel_bytes(p->kernel) / bw;
 }
@@ -132,12 +132,7 @@ json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
  * target already reaches CEIL_SERIAL_BW of the probe's bandwidth there (motion: L1-L2 traffic). */
 static int core_is_traffic(struct ctx *c, const struct point *p)
 {
-    double n = ceil_ex_l2_target(c);
-    const struct point *s = isfinite(n) ? ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
-    int approx;
-    const char *source = "";
-    double bw1 = isfinite(n) ? ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), n, 1, "L2", &approx, &source) : NAN;
-    return s && !s->error && ceil_ex_runs_our_loop(p->variant) && s->gbps / bw1 >= CEIL_SERIAL_BW;
+    return ceil_ex_runs_our_loop(p->variant) && ceil_ex_serial_l2_fraction(c, p->kernel) >= CEIL_SERIAL_BW;
 }
 
 /* How the in-core time scales with workers: as the probe's paired L2 bandwidth scaling for a
@@ -200,10 +195,20 @@ static int predict(struct ctx *c, const struct point *p, const double overlap[CE
 
 enum { TERM_CORE, TERM_L2, TERM_L3, TERM_DRAM, TERM_DISPATCH, TERMS };
 
+static void term_shares(const struct ceil_model_out *m, double share[TERMS])
+{
+    share[TERM_CORE] = m->core;
+    share[TERM_L2] = m->level[CEIL_LEVEL_L2];
+    share[TERM_L3] = m->level[CEIL_LEVEL_L3];
+    share[TERM_DRAM] = m->level[CEIL_LEVEL_DRAM];
+    share[TERM_DISPATCH] = m->dispatch;
+}
+
 /* The term with the largest share of the predicted time. */
 static int dominant_term(const struct ceil_model_out *m)
 {
-    double share[TERMS] = { m->core, m->level[0], m->level[1], m->level[2], m->dispatch };
+    double share[TERMS];
+    term_shares(m, share);
     int best = 0;
     for (int t = 1; t < TERMS; t++)
         if (share[t] > share[best])
@@ -211,21 +216,30 @@ static int dominant_term(const struct ceil_model_out *m)
     return best;
 }
 
-/* "DRAM data 81%, in-core 19%; model -3%": the terms by share, largest first. */
-static void model_text(const struct ceil_model_out *m, double error, int traffic, char *out, size_t len)
+/* "DRAM data 81%, in-core 19%": the terms by share, largest first; returns the length. */
+static int terms_text(const struct ceil_model_out *m, int traffic, char *out, size_t len)
 {
-    const char *names[] = { traffic ? "in-core (L1-L2 traffic)" : "in-core", "L2 data", "L3 data", "DRAM data", "dispatch" };
-    double share[] = { m->core, m->level[0], m->level[1], m->level[2], m->dispatch };
-    int used = 0, done[5] = { 0 };
-    for (int k = 0; k < 5; k++) {
+    const char *names[TERMS] = { traffic ? "in-core (L1-L2 traffic)" : "in-core", "L2 data", "L3 data", "DRAM data",
+                                 "dispatch" };
+    double share[TERMS];
+    term_shares(m, share);
+    int used = 0, done[TERMS] = { 0 };
+    for (int k = 0; k < TERMS; k++) {
         int best = -1;
-        for (int j = 0; j < 5; j++)
+        for (int j = 0; j < TERMS; j++)
             if (!done[j] && (best < 0 || share[j] > share[best]))
                 best = j;
         done[best] = 1;
         if (share[best] >= 0.01)
             used += snprintf(out + used, len - (size_t)used, "%s%s %.0f%%", used ? ", " : "", names[best], 100 * share[best]);
     }
+    return used;
+}
+
+/* "DRAM data 81%, in-core 19%; model -3%": the terms and the model's error. */
+static void model_text(const struct ceil_model_out *m, double error, int traffic, char *out, size_t len)
+{
+    int used = terms_text(m, traffic, out, len);
     double pct = round(100 * error);
     snprintf(out + used, len - (size_t)used, "; model %+.0f%%", pct == 0 ? 0.0 : pct); /* never "-0%" */
 }
@@ -266,12 +280,11 @@ const char *ceil_ex_model_bound(struct ctx *c, const struct point *p, const stru
                                char *verdict, size_t len)
 {
     if (fabs(p->model_error) > CEIL_MODEL_MISS) {
+        char terms[160];
+        terms_text(m, core_is_traffic(c, p), terms, sizeof terms);
         snprintf(verdict, len,
                  "unexplained: the model misses by %+.0f%% (measured %.3g, predicted %.3g ns per element-tick; "
-                 "predicted %s)", 100 * p->model_error, ceil_ex_measured_ns(p), p->predicted, model_text_);
-        char *cut = strstr(verdict, "; model ");
-        if (cut)
-            snprintf(cut, len - (size_t)(cut - verdict), ")");
+                 "predicted %s)", 100 * p->model_error, ceil_ex_measured_ns(p), p->predicted, terms);
         return "unexplained";
     }
     int t = dominant_term(m);

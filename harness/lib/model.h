@@ -1,7 +1,7 @@
 /* The time model, in the spirit of ECM (Execution-Cache-Memory; Hager, Treibig, Wellein): a
  * point's time per element-tick composed from the kernel's in-core time, its data time from the
  * probe's bandwidth, and the team's dispatch, with an overlap between in-core and data time
- * fitted per memory level on one worker. Pure arithmetic: explain (verdict.c) supplies the
+ * fitted per memory level on one worker. Pure arithmetic: explain (explain_model.c) supplies the
  * measured inputs and fits the overlaps. */
 #ifndef CEIL_MODEL_H
 #define CEIL_MODEL_H

@@ -19,10 +19,7 @@ static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
     struct point *s = isfinite(n) ? ceil_ex_find(c, kernel, ceil_variant_reference()->name, "batched", n, 1) : NULL;
     if (!s || s->error || !isfinite(s->seconds))
         return NAN;
-    int approx;
-    const char *source = "";
-    double bw = ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(kernel), n, 1, "L2", &approx, &source);
-    double frac = s->gbps / bw, rate = s->n * s->ticks / s->seconds;
+    double frac = ceil_ex_serial_l2_fraction(c, kernel), rate = s->n * s->ticks / s->seconds;
     char text[256];
     if (isfinite(frac) && frac >= CEIL_SERIAL_BW) {
         snprintf(text, sizeof text,
