@@ -113,7 +113,9 @@ def answer_section(r):
     points = {p["point"]: p for p in v.get("points", [])}
     counts = r.worker_counts()
     top = counts[-1]
-    teams = [s for s in r.series(reference=False) if s.mode == "batched" and s.name in ("omp", "threads", "proc")]
+    # the teams in this machine's processes (the variant table's traits, not their names)
+    teams = [s for s in r.series(reference=False) if s.mode == "batched" and not s.variant.get("launched")]
+    first_barrier = lambda t: (t.variant.get("barriers") or [None])[0]
     knees = {(k["kernel"], int(k["n"]), k["variant"]): k for k in r.knees() if k["mode"] == "batched"}
     rows = []
     for kernel in r.kernels():
@@ -127,8 +129,10 @@ def answer_section(r):
                 continue
             s, best = max(got, key=lambda sp: sp[1]["speedup"])
             k = knees.get((kernel, n, s.name), {})
-            procs = next((p for t, p in got if t.name == "proc"), None)
-            threads = next((p for t, p in got if t.name == "threads"), None)
+            # threads against processes: a team of threads and one of processes on the same barrier
+            proc_t, procs = next(((t, p) for t, p in got if not t.variant.get("hooks")), (None, None))
+            threads = next((p for t, p in got if t.variant.get("hooks") and proc_t and first_barrier(t) == first_barrier(proc_t)),
+                           None)
             vs = f"{threads['speedup'] / procs['speedup']:.2f}x" if procs and threads else "-"
             knee = lambda key: "none" if k.get(key) is None else int(k[key])
             rows.append([kernel, target, f"{best['speedup']:.2f}x ({s.label})", knee("knee_workers"),
