@@ -24,7 +24,7 @@ static const char usage[] =
     "`ceilings plan` gives the sweep (pinned physical cores first, like the sweep):\n"
     "  bandwidth  likwid-bench daxpy_sp (the motion kernel's access pattern: two float loads\n"
     "             and a store, 12 bytes per element) at every size and worker count, and how\n"
-    "             it scales past one worker: the median of 3 pairs of runs, one worker then W;\n"
+    "             it scales past one worker at the targets: the median of 3 pairs of runs;\n"
     "             copy and load at the L2, L3 and DRAM targets\n"
     "  compute    likwid-bench peakflops_sp in L1 at every worker count: how much faster W\n"
     "             workers compute than one (SMT and vCPUs sharing a core show up here), the\n"
@@ -235,7 +235,7 @@ static int measure_best(struct probe *p, enum probe_kind k, uint64_t bytes, unsi
     return rc;
 }
 
-/* Pairs behind a scaling: peakflops at every count, daxpy at every size past one worker. */
+/* Pairs behind a scaling: peakflops at every count, daxpy at the targets past one worker. */
 enum { COMPUTE_PAIRS = 5, BANDWIDTH_PAIRS = 3 };
 
 static double paired_scaling(struct probe *p, enum probe_kind k, uint64_t bytes1, uint64_t bytesw, unsigned wi,
@@ -258,7 +258,9 @@ static void probe_bandwidth(struct probe *p, enum probe_kind k, const struct cei
                                     "gbps", m.rate, "seconds", m.seconds));
     json_t *entry = json_array_get(p->bandwidth, json_array_size(p->bandwidth) - 1);
     json_object_set_new(entry, "samples", json_integer(tries));
-    if (k == DAXPY && wi > 0) { /* how it scales from one worker at this size, paired */
+    /* how it scales from one worker, paired, at the targets: each likwid-bench run costs a second
+     * of start-up, and pairs at every size doubled the probe (1.5 to 3 minutes here) */
+    if (k == DAXPY && wi > 0 && s->target) {
         unsigned pairs;
         double lo, hi, rate;
         struct measured last;
