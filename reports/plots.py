@@ -47,6 +47,18 @@ def _bytes_label(r, kernel):
     return f"GB/s ({b:g} bytes per element-tick)" if b else "GB/s"
 
 
+def _legend(ax, **kw):
+    """The panel's legend, or, for a panel with nothing plotted (a kernel the sweep did not run
+    at this N: the book's N runs motion and trig only), a line that says so."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kw)
+    elif not ax.lines and not ax.collections:
+        ax.text(0.5, 0.5, "not measured here", transform=ax.transAxes, ha="center", va="center", color="grey")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_ylabel("")
+
+
 def _plot_series(ax, r, kernel, y, **where):
     """Every team's series at `where`, against workers: y(point) on the y axis."""
     for s in r.series(reference=False):
@@ -78,7 +90,7 @@ def gbps_per_n(r, n, target, level, footprint, folder):
         _workers_axis(ax, counts)
         ax.set_ylabel(_bytes_label(r, kernel))
         ax.set_title(f"{kernel}: {r.kernel(kernel)['formula']}", fontsize=9)
-        ax.legend(fontsize=7)
+        _legend(ax, fontsize=7)
     where = f"{target} target" if target else level
     fig.suptitle(f"GB/s against workers, n = {n} ({human_bytes(footprint)}, {where})\n{r.title()}", fontsize=10)
     return save(fig, folder, f"gbps-n{n}")
@@ -91,6 +103,10 @@ def speedup_per_n(r, n, target, level, footprint, folder):
     predicted = {(k["kernel"], k["variant"], k["mode"]): k for k in r.knees() if k["n"] == n and k.get("predicted_speedups")}
     fig, axes = plt.subplots(1, len(kernels), figsize=(5.2 * len(kernels), 4.3), squeeze=False, layout="constrained")
     for ax, kernel in zip(axes[0], kernels):
+        if not any(not p.error for p in r.select(kernel=kernel, n=n)):
+            _legend(ax)  # nothing measured at this n: says so
+            ax.set_title(f"{kernel}", fontsize=9)
+            continue
         ax.plot(counts, counts, color="grey", linestyle=":", label="ideal")
         _plot_series(ax, r, kernel, lambda p: p.speedup, n=n)
         for s in r.series(reference=False):  # the model's curve beside each measured one, dashed
@@ -115,7 +131,7 @@ def speedup_per_n(r, n, target, level, footprint, folder):
         ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_ylabel(f"speedup over {(r.reference() or {}).get('name', 'the reference')} at this n")
         ax.set_title(f"{kernel}", fontsize=9)
-        ax.legend(fontsize=7, loc="best")
+        _legend(ax, fontsize=7, loc="best")
     where = f"{target} target" if target else level
     fig.suptitle(f"Speedup against workers, n = {n} ({human_bytes(footprint)}, {where})\n{r.title()}", fontsize=10)
     return save(fig, folder, f"speedup-n{n}")
@@ -153,7 +169,7 @@ def ceiling_vs_n(r, folder):
         ax.set_ylabel(f"GB/s at {top} workers")
         ax.set_title(kernel, fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="lower left")
+        _legend(ax, fontsize=7, loc="lower left")
     fig.suptitle(f"The ceiling against N, at {top} workers (L2 and L3: the caches those workers use)\n{r.title()}",
                  fontsize=10)
     return save(fig, folder, "ceiling-vs-n")
@@ -177,7 +193,7 @@ def dispatch(r, folder):
         _workers_axis(ax, sorted({p.workers for p in r.points.values() if p.mode == "dispatch"}))
     ax.set_yscale("log")
     ax.set_ylabel("per-tick dispatch overhead (us)\n(pertick - batched) / ticks")
-    ax.legend(fontsize=7)
+    _legend(ax, fontsize=7)
     ax.set_title(f"Dispatch overhead (median, bars: min to max of the repetitions)\n{r.title()}", fontsize=9)
     return save(fig, folder, "dispatch")
 
@@ -219,7 +235,7 @@ def roofline(r, folder):
     ax.set_xlabel("operational intensity (flop per byte moved)")
     ax.set_ylabel("GFlop/s (single precision)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=6.5, loc="lower right")
+    _legend(ax, fontsize=6.5, loc="lower right")
     flops = ", ".join(f"{k} {r.kernel(k)['flops_per_elem']:g}" for k in kernels)
     ax.set_title(f"Roofline at {top} workers (model flops per element: {flops})\n{r.title()}", fontsize=9)
     return save(fig, folder, "roofline")
@@ -255,7 +271,7 @@ def model_fit(r, folder):
     ax.set_xlabel("predicted ns per element-tick")
     ax.set_ylabel("measured ns per element-tick")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
+    _legend(ax, fontsize=7)
     ax.set_title(f"The model against every point it predicts\n{r.title()}", fontsize=9)
     return save(fig, folder, "model")
 
