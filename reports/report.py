@@ -478,7 +478,8 @@ def per_n_section(r, plots):
                     cells.append("-" if not p else "failed" if p.error else f"{p.gbps:.1f} ({p.speedup:.2f}x)")
                 rows.append([kernel, s.label] + cells)
         gb, sp = plots["per_n"][n]
-        where = f"{target} target" if target else "the book's N" if n == BOOK_N and level == "?" else level
+        where = f"{target} target" if target else f"the book's N, {level}" if n == BOOK_N and level != "?" else \
+            "the book's N" if n == BOOK_N else level
         out.append(f"### n = {n} ({human_bytes(fp)}, {where})\n\n"
                    + table(["kernel", "variant"] + workers_header(counts), rows)
                    + f"\n\n[GB/s plot]({gb}) · [speedup plot]({sp})")

@@ -231,8 +231,15 @@ class Results:
         """(n, target, level, bytes) of every sweep size measured, ascending."""
         plan = {s["n"]: s for s in (self.plan or {}).get("sizes", [])}
         ns = sorted({p.n for p in self.points.values() if p.mode in ("batched", "pertick")})
-        return [(n, plan.get(n, {}).get("target"), plan.get(n, {}).get("level", "?"), self.footprint(n) or float("nan"))
-                for n in ns]
+        return [(n, plan.get(n, {}).get("target"), plan.get(n, {}).get("level") or self._level_explained(n),
+                 self.footprint(n) or float("nan")) for n in ns]
+
+    def _level_explained(self, n):
+        """The level explain gave a size the plan does not list (the book's N) at one worker, or "?"."""
+        for v in (self.verdicts or {}).get("points", []):
+            if v.get("n") == n and v.get("workers") == 1 and v.get("level"):
+                return v["level"]
+        return "?"
 
     def target_n(self, target):
         return next((n for n, t, _, _ in self.sizes() if t == target), None)
