@@ -20,6 +20,7 @@
 
 static const char usage[] =
     "usage: ceilings probe [--results DIR] [--sweep quick|default|full] [--builtin] [--json]\n"
+    "       ceilings probe --rescale [--sweep KIND] [--max-bytes B] [--builtin] [--json]\n"
     "Measures the ceilings the verdicts compare against, at the sizes and worker counts\n"
     "`ceilings plan` gives the sweep (pinned physical cores first, like the sweep):\n"
     "  bandwidth  likwid-bench daxpy_sp (the motion kernel's access pattern: two float loads\n"
@@ -38,6 +39,10 @@ static const char usage[] =
     "      --samples K    samples at the L2/L3/DRAM targets, best kept; a daxpy figure below 90%\n"
     "                     of the next larger size's is measured K more times (default 2; 1: once)\n"
     "      --builtin      use the built-in loops even where likwid-bench exists\n"
+    "      --rescale      only daxpy's scaling past one worker at the DRAM target, 2 pairs per\n"
+    "                     worker count (some seconds): what ceilings-bench measures again during\n"
+    "                     the sweep, since the host's memory moves from minute to minute;\n"
+    "                     with --json, {\"rescale\": [{n, bytes, workers, scaling, pairs, ...}]}\n"
     "      --json         print probe.json instead of the tables\n"
     "  -h, --help         this text\n"
     "Exit status: 0 ok; 1 a measurement failed; 2 bad usage.\n";
@@ -383,12 +388,69 @@ static void probe_compute(struct probe *p, int json)
         json_real_value(json_object_get(e, "scaling")), i ? ", median of paired runs" : "");
 }
 
+/* --rescale: daxpy's paired scaling past one worker at the DRAM target only (none planned:
+ * an empty list), RESCALE_PAIRS pairs per worker count, the order alternating. */
+enum { RESCALE_PAIRS = 2 };
+
+static json_t *probe_rescale(struct probe *p)
+{
+    json_t *out = json_array();
+    for (unsigned s = 0; s < p->plan.n_sizes; s++) {
+        const struct ceil_plan_size *size = &p->plan.sizes[s];
+        if (!size->target || strcmp(size->target, "DRAM") != 0)
+            continue;
+        for (unsigned w = 1; w < p->plan.n_workers && !ceil_stop_signal(); w++) {
+            unsigned pairs;
+            double lo, hi, rate;
+            struct measured last;
+            double scaling = paired_scaling(p, DAXPY, size->bytes, size->bytes, w, RESCALE_PAIRS, &pairs, &lo, &hi,
+                                            &rate, &last, NULL, NULL);
+            if (pairs)
+                json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I, s:s, s:I, s:f, s:f, s:I, s:[f, f]}", "kind",
+                                                     kind_names[DAXPY], "source", source_of(p, DAXPY), "n",
+                                                     (json_int_t)size->n, "bytes", (json_int_t)size->bytes, "target",
+                                                     size->target, "workers", (json_int_t)p->plan.workers[w].count,
+                                                     "gbps", rate, "scaling", scaling, "pairs", (json_int_t)pairs,
+                                                     "scaling_range", lo, hi));
+        }
+    }
+    return out;
+}
+
+static int finish_rescale(struct probe *p, int json)
+{
+    json_t *doc = json_pack("{s:o}", "rescale", probe_rescale(p)), *e;
+    size_t i;
+    int rc = CEIL_EXIT_OK;
+    if (json) {
+        json_dumpf(doc, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    } else
+        json_array_foreach(json_object_get(doc, "rescale"), i, e) printf(
+            "daxpy at n=%lld (%s target), %lld workers: x%.2f of one worker (%lld pairs, %.2f-%.2f)\n",
+            (long long)json_integer_value(json_object_get(e, "n")), json_string_value(json_object_get(e, "target")),
+            (long long)json_integer_value(json_object_get(e, "workers")), json_real_value(json_object_get(e, "scaling")),
+            (long long)json_integer_value(json_object_get(e, "pairs")),
+            json_real_value(json_array_get(json_object_get(e, "scaling_range"), 0)),
+            json_real_value(json_array_get(json_object_get(e, "scaling_range"), 1)));
+    if (ceil_stop_signal())
+        rc = ceil_fail("probe", "interrupted by signal %d", ceil_stop_signal());
+    else if (p->failures)
+        rc = ceil_fail("probe", "%u measurement(s) failed", p->failures);
+    json_decref(doc);
+    json_decref(p->bandwidth);
+    json_decref(p->compute);
+    ceil_plan_free(&p->plan);
+    ceil_topo_free(&p->topo);
+    return rc;
+}
+
 int ceil_cmd_probe(int argc, char **argv)
 {
     const char *results = NULL;
     enum ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
     uint64_t max_bytes = 0, samples = 2;
-    int force_builtin = 0, json = 0, first, rc;
+    int force_builtin = 0, json = 0, rescale = 0, first, rc;
     const struct ceil_option options[] = {
         { "results", 'r', CEIL_OPT_TEXT, &results, 0, 0, NULL },
         { "sweep", 's', CEIL_OPT_SWEEP, &sweep, 0, 0, NULL },
@@ -396,6 +458,7 @@ int ceil_cmd_probe(int argc, char **argv)
         { "builtin", 0, CEIL_OPT_FLAG, &force_builtin, 0, 0, NULL },
         { "json", 0, CEIL_OPT_FLAG, &json, 0, 0, NULL },
         { "samples", 0, CEIL_OPT_COUNT, &samples, 1, 20, NULL },
+        { "rescale", 0, CEIL_OPT_FLAG, &rescale, 0, 0, NULL },
         { NULL, 0, 0, NULL, 0, 0, NULL },
     };
     const struct ceil_command_line cl = { "probe", usage, NULL, NULL, options, 0, NULL };
@@ -403,6 +466,8 @@ int ceil_cmd_probe(int argc, char **argv)
         return rc < 0 ? CEIL_EXIT_OK : rc;
     if (results && access(results, W_OK) != 0)
         return ceil_usage_error("probe", "--results: %s is not a writable folder", results);
+    if (rescale && results)
+        return ceil_usage_error("probe", "--rescale prints its figures: drop --results");
 
     struct probe p = { .samples = (unsigned)samples };
     char err[CEIL_ERRLEN];
@@ -417,6 +482,8 @@ int ceil_cmd_probe(int argc, char **argv)
     choose_tests(&p, force_builtin);
     p.bandwidth = json_array();
     p.compute = json_array();
+    if (rescale)
+        return finish_rescale(&p, json);
     if (!json) {
         printf("ceilings probe: bandwidth from %s; compute from %s\n", source_of(&p, DAXPY), source_of(&p, PEAKFLOPS));
         printf("%-6s %-12s %-8s %-7s %-8s %s\n", "test", "n", "target", "level", "workers", "rate");
