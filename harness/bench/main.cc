@@ -25,9 +25,9 @@ namespace {
 using bench::Settings;
 
 const Settings settings_for[] = {
-    /* quick   */ { 0.02, 2, 2, 500, false, false },
-    /* default */ { 0.05, 4, 10, 2000, false, true },
-    /* full    */ { 0.20, 10, 20, 5000, true, true },
+    /* quick   */ { 0.02, 2, 2, 500, false, false, 0 },
+    /* default */ { 0.05, 4, 10, 2000, false, true, 120 },
+    /* full    */ { 0.20, 10, 20, 5000, true, true, 120 },
 };
 
 // A point is noisy while the 95% interval of its median (its paired speedup, else its time)
@@ -58,6 +58,10 @@ const char usage[] =
     "      --max-bytes B    no footprint above B bytes\n"
     "      --max-repetitions R  a noisy point's cap (quick: no more; default 10; full 20;\n"
     "                       with --benchmark_repetitions=N: N, no second pass)\n"
+    "      --rescale-every S  every S seconds, between repetitions, `ceilings probe --rescale`\n"
+    "                       measures daxpy's scaling past one worker at the DRAM target again\n"
+    "                       (the host's memory moves; explain uses the samples nearest each\n"
+    "                       point): default and full sweeps every 120 s, quick never; 0: never\n"
     "  -h, --help           this text\n"
     "Every --benchmark_* flag works: --benchmark_filter=motion/omp, --benchmark_repetitions=3,\n"
     "--benchmark_out=FILE (JSON, with the speedup counters), ... Exit status: 0 ok; 1 a point failed\n"
@@ -93,8 +97,10 @@ struct Options {
     ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
     const char *results = nullptr;
     uint64_t max_bytes = 0, max_repetitions = 0;
+    uint64_t rescale_every = UINT64_MAX; // seconds; UINT64_MAX: the sweep's
     std::string json_path, csv_path;
     std::vector<std::string> extra; // our defaults for Google Benchmark's flags
+    const char *self = "ceilings-bench";
 };
 
 // Our options, then Google Benchmark's (theirs, initialised). Returns 0, -1 for --help, or an exit code.
@@ -120,6 +126,7 @@ int take_out_flags(std::vector<char *> &theirs, Options &o)
 int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench::Sweep &sw)
 {
     std::vector<char *> ours = { argv[0] };
+    o.self = argv[0];
     for (int i = 1; i < argc; i++)
         (strncmp(argv[i], "--benchmark_", 12) == 0 ? theirs : ours).push_back(argv[i]);
     const ceil_option options[] = {
@@ -127,6 +134,7 @@ int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench:
         { "results", 'r', CEIL_OPT_TEXT, &o.results, 0, 0, nullptr },
         { "max-bytes", 0, CEIL_OPT_COUNT, &o.max_bytes, 1, UINT64_MAX / 2, nullptr },
         { "max-repetitions", 0, CEIL_OPT_COUNT, &o.max_repetitions, 1, 1000, nullptr },
+        { "rescale-every", 0, CEIL_OPT_COUNT, &o.rescale_every, 0, 86400, nullptr },
         { nullptr, 0, CEIL_OPT_FLAG, nullptr, 0, 0, nullptr },
     };
     const ceil_command_line cl = { "bench", usage, nullptr, nullptr, options, 0, nullptr };
@@ -175,6 +183,8 @@ int prepare(bench::Sweep &sw, const Options &o)
     if (!bench::plan_specs(sw, settings_for[o.sweep], why))
         return ceil_fail("bench", "sizing the ticks failed: %s", why.c_str());
     bench::add_context(sw);
+    bench::rescale_setup(sw, o.rescale_every != UINT64_MAX ? (double)o.rescale_every : settings_for[o.sweep].rescale_every,
+                         o.self, ceil_sweep_name(o.sweep), o.max_bytes);
     if (o.results) {
         json_t *plan = ceil_plan_json(&sw.plan, &sw.topo);
         char *text = json_dumps(plan, JSON_INDENT(2));
@@ -298,6 +308,7 @@ int main(int argc, char **argv)
     if ((rc = prepare(sw, o)) == 0) {
         bench::Collector collect;
         measure(sw, collect);
+        bench::rescale_finish(sw);
         rc = finish(sw, o, collect);
         benchmark::Shutdown(); /* after the file: it frees the context the file carries */
     }

@@ -295,6 +295,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
     char err[CEIL_ERRLEN] = "";
     if (skipped_after_stop(state))
         return;
+    rescale_if_due(*s->sweep); /* before the repetition's time starts */
     double body = ceil_now();
     bool pairs = paired(*s), first = serial_first(*s);
     Pair pair;

@@ -1,5 +1,6 @@
 // ceilings-bench's parts: the sweep's specs (specs.cc), the benchmark bodies (points.cc), the
-// file output (reporter.cc), the machine context (context.cc) and the command line (main.cc).
+// probe's memory scaling measured again as the sweep runs (rescale.cc), the file output
+// (reporter.cc), the machine context (context.cc) and the command line (main.cc).
 // Everything a run shares lives in one Sweep that main owns; each registered benchmark gets a
 // pointer to its Spec, and each Spec points back at the Sweep.
 #ifndef CEIL_BENCH_SWEEP_H
@@ -58,6 +59,7 @@ struct Settings {
     unsigned long dispatch_ticks;
     bool startup_dram;
     bool jobs_dram; // a launched job at the DRAM target maps, touches and checks a GB or more anew
+    double rescale_every; // seconds between `ceilings probe --rescale` runs (0: none)
 };
 
 // One line per finished repetition, with points done of total and time left. Printed by the
@@ -86,7 +88,19 @@ struct Sweep {
     int max_repetitions = 1; // a noisy point's cap
     int pass = 1;          // 2: noisy points measured once more at the end
     double start = 0;      // the sweep's start on ceil_now()
+    // `ceilings probe --rescale` every rescale_every seconds (0: never), its samples with their at_s
+    double rescale_every = 0, rescale_last = 0;
+    std::vector<std::string> rescale_argv;
+    json_t *rescale = nullptr;
 };
+
+// rescale.cc: runs `ceilings probe --rescale` when rescale_every seconds have passed since the
+// last run (or the sweep's start), between repetitions; its figures go into sw.rescale, and
+// into the results' context as "rescale" at the end. A failed run is said once and not retried.
+void rescale_if_due(Sweep &sw);
+void rescale_setup(Sweep &sw, double every, const char *self, const char *sweep, uint64_t max_bytes);
+// The samples into the results' context ("rescale", a JSON list); frees them.
+void rescale_finish(Sweep &sw);
 
 // A point's spread: the relative half-width of its key value's median interval (trust.h).
 double spread_of(const Record &r);
