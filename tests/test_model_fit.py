@@ -95,4 +95,62 @@ if epyc:
         expect(any("disturbed" in n for n in doc.get("notes", [])), "the warning is not among the notes")
     expect(not explain(epyc).get("validation", {}).get("probe_warnings"), "a sound probe was called disturbed")
 
+# The probe's DRAM scaling measured again during the sweep (ceilings-bench --rescale-every: the
+# context's "rescale"): known answers on the EPYC reference with samples written in. Points past
+# the DRAM level's start take the samples nearest their time, everything else is as before, and
+# the fit does not move (one-worker points only).
+def with_rescale(folder, samples):
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(tmp, "r")
+        shutil.copytree(folder, copy)
+        path = os.path.join(copy, "bench.json")
+        bench = json.load(open(path))
+        if samples is not None:
+            bench["context"]["rescale"] = json.dumps(samples)
+        json.dump(bench, open(path, "w"))
+        r = subprocess.run([ceilings, "explain", copy, "--json"], capture_output=True, text=True, timeout=120)
+        expect(r.returncode == 0, f"explain with rescale: exit {r.returncode}: {r.stderr}")
+        return json.loads(r.stdout) if r.returncode == 0 else {"points": [], "model": {}}
+
+
+if epyc:
+    plan = json.load(open(os.path.join(epyc, "plan.json")))
+    dram = next(s["n"] for s in plan["sizes"] if s.get("target") == "DRAM")
+    at = {}  # each point's mean at_s over its repetitions, as explain takes it
+    for b in json.load(open(os.path.join(epyc, "bench.json")))["benchmarks"]:
+        if b.get("run_type") == "iteration" and "at_s" in b:
+            at.setdefault(b["run_name"], []).append(b["at_s"])
+    at = {k: sum(v) / len(v) for k, v in at.items()}
+
+    def sample(scaling, t):
+        return {"kind": "daxpy", "n": dram, "target": "DRAM", "workers": 2, "scaling": scaling, "at_s": t}
+
+    times = [100.0 * i for i in range(1, 8)]
+    base = with_rescale(epyc, None)
+    low = with_rescale(epyc, [sample(1.2, t) for t in times])
+    high = with_rescale(epyc, [sample(1.8, t) for t in times])
+    key = "predicted_ns_per_elem_tick"
+    moved = []
+    for b, lo, hi in zip(base["points"], low["points"], high["points"]):
+        if key not in b:
+            continue
+        if b["n"] == dram and b["workers"] == 2 and b["kernel"] == "motion":
+            moved.append(b["point"])
+            expect(hi[key] < lo[key], f"{b['point']}: predicted {hi[key]} at scaling 1.8, {lo[key]} at 1.2")
+        elif b["n"] < dram or b["workers"] == 1:
+            expect(b[key] == lo[key] == hi[key], f"{b['point']}: moved by samples at the DRAM target")
+    expect(moved, "no motion team at the DRAM target predicted")
+    expect(base["model"].get("overlap") == low["model"].get("overlap") == high["model"].get("overlap"),
+           "the samples moved the fit")
+    expect(len(low["model"].get("rescale") or []) == len(times) and base["model"].get("rescale") is None,
+           f"model.rescale: {low['model'].get('rescale')}")
+    # nearest in time: three samples at 1.2 around a point's time, four at 1.8 far from it
+    name = next(n for n in moved if n in at)
+    t = at[name]
+    near = [sample(1.2, t - 1), sample(1.2, t), sample(1.2, t + 1)] + [sample(1.8, t + 5000 + i) for i in range(4)]
+    mixed = {p["point"]: p for p in with_rescale(epyc, near)["points"]}
+    want = next(p for p in low["points"] if p["point"] == name)
+    expect(math.isclose(mixed[name][key], want[key], rel_tol=1e-12),
+           f"{name} at {t:.0f} s: {mixed[name][key]}, the nearest samples' {want[key]}")
+
 sys.exit(done())

@@ -26,6 +26,7 @@ struct point {
     size_t nvalues[2];
     int paired;
     double interference, steal, spread;
+    double at_s; /* when it ran: the mean of its repetitions' seconds into the sweep (NAN: not recorded) */
     int stable;
     json_t *reasons; /* why it is unstable: strings, by check */
     double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */
@@ -36,6 +37,7 @@ struct ctx {
     struct point *pts;
     size_t count;
     json_t *probe, *plan, *profile, *missing;
+    json_t *rescale; /* the probe's DRAM scaling measured again during the sweep (the context's "rescale"), or NULL */
     /* the DRAM share beyond the L3 target, measured by the memory-bound kernel's serial runs:
      * footprint over the L3 one worker uses, share; and the points it came from */
     double curve_x[MAX_CURVE], curve_share[MAX_CURVE];
@@ -64,6 +66,12 @@ double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, doub
 /* How the probe's bandwidth for `kind` scales from one worker to `workers` at n: its paired
  * scaling where it measured one, else the ratio of its figures there, else at the nearest sizes. */
 double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, double workers);
+/* The same for point p, where the sweep measured that scaling again as it ran (rescale): at the
+ * DRAM target, and past it at the DRAM level, the median of the RESCALE_NEAREST samples at p's
+ * worker count nearest p's time (without one: of them all); elsewhere as above. *samples: how
+ * many it used (0: the probe's). */
+enum { RESCALE_NEAREST = 3 };
+double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p, int *samples);
 /* The kernel's serial run at the L2 target over the probe's 1-worker bandwidth there: at
  * CEIL_SERIAL_BW or more its time in cache is traffic, with no compute ceiling of its own. NAN
  * without that run or figure. */

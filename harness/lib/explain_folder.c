@@ -104,11 +104,13 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
     size_t i;
     double *sum_i = calloc(c->count + 1, sizeof *sum_i), *sum_s = calloc(c->count + 1, sizeof *sum_s);
     size_t *n_i = calloc(c->count + 1, sizeof *n_i), *n_s = calloc(c->count + 1, sizeof *n_s);
+    double *at = calloc(c->count + 1, sizeof *at);
+    size_t *n_at = calloc(c->count + 1, sizeof *n_at);
     json_array_foreach(runs, i, r) {
         struct point q = { 0 }, *p;
         if (strcmp(ceil_ex_str(r, "run_type"), "iteration") != 0 || json_is_true(json_object_get(r, "error_occurred")) ||
             parse_name(ceil_ex_str(r, "run_name"), &q) != 0 || !(p = ceil_ex_find(c, q.kernel, q.variant, q.mode, q.n, q.workers)) ||
-            !sum_i)
+            !sum_i || !at || !n_at)
             continue;
         size_t k = (size_t)(p - c->pts);
         int pass = ceil_ex_num(r, "pass") == 2 ? 1 : 0;
@@ -123,11 +125,14 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
             sum_i[k] += ceil_ex_num(r, "interference"), n_i[k]++;
         if (isfinite(ceil_ex_num(r, "steal")))
             sum_s[k] += ceil_ex_num(r, "steal"), n_s[k]++;
+        if (isfinite(ceil_ex_num(r, "at_s")))
+            at[k] += ceil_ex_num(r, "at_s"), n_at[k]++;
     }
     for (size_t k = 0; sum_i && k < c->count; k++) {
         struct point *p = &c->pts[k];
         p->interference = n_i[k] ? sum_i[k] / (double)n_i[k] : NAN;
         p->steal = n_s[k] ? sum_s[k] / (double)n_s[k] : NAN;
+        p->at_s = at && n_at && n_at[k] ? at[k] / (double)n_at[k] : NAN;
         double all[2 * MAX_REPS];
         memcpy(all, p->values[0], p->nvalues[0] * sizeof *all);
         memcpy(all + p->nvalues[0], p->values[1], p->nvalues[1] * sizeof *all);
@@ -137,6 +142,8 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
     free(sum_s);
     free(n_i);
     free(n_s);
+    free(at);
+    free(n_at);
 }
 
 const char *ceil_ex_probe_kind(const char *kernel)
@@ -206,6 +213,40 @@ double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, doub
     const char *source = "";
     return ceil_ex_bandwidth_ceiling(c, kind, n, workers, ceil_ex_level_of(c, n, workers), &approx, &source) /
            ceil_ex_bandwidth_ceiling(c, kind, n, 1, ceil_ex_level_of(c, n, 1), &approx, &source);
+}
+
+static int by_distance(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p, int *samples)
+{
+    json_t *e;
+    size_t i, n = 0;
+    double near[64][2], target = NAN;
+    *samples = 0;
+    json_array_foreach(c->rescale, i, e) /* the DRAM target the samples were taken at */
+        if (!strcmp(ceil_ex_str(e, "kind"), kind))
+            target = ceil_ex_num(e, "n");
+    if (p->workers == 1 || !isfinite(target) ||
+        (p->n != target && strcmp(ceil_ex_level_of(c, p->n, p->workers), "DRAM") != 0))
+        return ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
+    json_array_foreach(c->rescale, i, e) {
+        double s = ceil_ex_num(e, "scaling"), at = ceil_ex_num(e, "at_s");
+        if (n < 64 && !strcmp(ceil_ex_str(e, "kind"), kind) && ceil_ex_num(e, "workers") == p->workers && isfinite(s) && s > 0)
+            near[n][0] = isfinite(p->at_s) && isfinite(at) ? fabs(at - p->at_s) : 0, near[n++][1] = s;
+    }
+    if (!n)
+        return ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
+    qsort(near, n, sizeof near[0], by_distance);
+    size_t k = isfinite(p->at_s) && n > RESCALE_NEAREST ? RESCALE_NEAREST : n;
+    double v[64];
+    for (i = 0; i < k; i++)
+        v[i] = near[i][1];
+    *samples = (int)k;
+    return ceil_median(v, k);
 }
 
 double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel)

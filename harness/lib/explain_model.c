@@ -68,7 +68,8 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     } else
         ceil_model_shares(fp, l2, l3, share);
     double bw = ceil_ex_bandwidth_ceiling(c, kind, p->n, p->workers, ceil_ex_level_of(c, p->n, p->workers), &approx, &source);
-    double scaling = ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
+    int samples;
+    double scaling = ceil_ex_bandwidth_scaling_of(c, kind, p, &samples);
     /* one worker's bandwidth at this footprint as the sweep measured it, not the probe minutes
      * before: the memory-bound kernel's serial run there, less its in-core part not overlapped
      * (the overlaps as fitted so far); the probe says how it scales with workers */
@@ -389,9 +390,10 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
             json_object_set_new(core, p->kernel, list = json_array());
         json_array_append_new(list, json_pack("{s:f, s:f, s:s}", "n", p->n, "ns_per_elem_tick", ceil_ex_measured_ns(p), "from", p->name));
     }
-    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:s}", "composition",
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:O?, s:s, s:s, s:s, s:s}", "composition",
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
-                     overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "in_core_rule",
+                     overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "rescale", c->rescale,
+                     "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
                      "the probe's compute scaling at W workers, or its L2 bandwidth scaling for a kernel whose serial "
                      "run at the L2 target reaches the serial-bandwidth threshold of it; numpy variants: their own "
@@ -400,7 +402,9 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
                      "memory-bound kernel's serial data time there (its time less its in-core part not overlapped), "
                      "divided by the probe's paired daxpy scaling from 1 to W workers at that size (the nearest size "
-                     "probed at its level); without that serial point, the probe's bandwidth at N and W. Shared over "
+                     "probed at its level; at the DRAM target and past it at the DRAM level, where the sweep measured "
+                     "it again as it ran (rescale), the median of the 3 samples nearest the point's time); without "
+                     "that serial point, the probe's bandwidth at N and W. Shared over "
                      "L2, L3 and DRAM by what the workers' caches hold, past the L3 target by dram_share (the "
                      "memory-bound kernel's serial time between its L3 and DRAM plateaus at that footprint over the L3 "
                      "the workers use). numpy variants: their own 1-worker time at N beyond their in-core time "

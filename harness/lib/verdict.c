@@ -270,6 +270,12 @@ static json_t *facts(const struct ctx *c, json_t *bench)
 json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile, char err[CEIL_ERRLEN])
 {
     struct ctx c = { .probe = probe, .plan = plan ? plan : json_object_get(probe, "plan"), .profile = profile };
+    const char *rescale = json_string_value(json_object_get(json_object_get(bench, "context"), "rescale"));
+    c.rescale = rescale ? json_loads(rescale, 0, NULL) : NULL; /* the probe's scaling, measured again in the sweep */
+    if (c.rescale && !json_is_array(c.rescale)) {
+        json_decref(c.rescale);
+        c.rescale = NULL;
+    }
     json_t *missing = json_array(), *notes = json_array();
     if (!probe)
         json_array_append_new(missing, json_string("probe.json: no bandwidth or compute ceilings measured "
@@ -284,6 +290,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     if (ceil_ex_load_points(&c, bench) != 0 || c.count == 0) {
         snprintf(err, CEIL_ERRLEN, "no benchmark named KERNEL/VARIANT/MODE/n:N/workers:W to explain");
         free(c.pts);
+        json_decref(c.rescale);
         json_decref(missing);
         json_decref(notes);
         return NULL;
@@ -362,5 +369,6 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
         json_decref(c.pts[i].reasons);
     json_decref(c.curve);
     free(c.pts);
+    json_decref(c.rescale);
     return doc;
 }
