@@ -1,7 +1,7 @@
 // The probe's memory scaling measured again as the sweep runs. A host's memory bandwidth moves
 // from minute to minute: on the 2-vCPU EPYC VM the probe's paired daxpy scaling at the DRAM
 // target read 1.51x, 2.24x and 1.85x before three sweeps whose teams scaled 1.2-1.7x there. So
-// every few minutes, between two repetitions, `ceilings probe --rescale` measures it again
+// every few minutes of sweep, between two repetitions, `ceilings probe --rescale` measures it again
 // (some seconds), and explain takes the samples nearest in time to each point.
 #include "sweep.h"
 
@@ -38,14 +38,14 @@ void rescale_if_due(Sweep &sw)
     double now = ceil_now();
     if (sw.rescale_every <= 0 || now - std::max(sw.start, sw.rescale_last) < sw.rescale_every || ceil_stop_signal())
         return;
-    sw.rescale_last = now;
     std::vector<char *> argv;
     for (std::string &a : sw.rescale_argv)
         argv.push_back(&a[0]);
     argv.push_back(nullptr);
     char *out = nullptr;
     int status = 0, rc = ceil_spawn_capture(argv.data(), 120, &out, &status);
-    json_t *doc = rc == 0 && status == 0 && out ? json_loads(out, 0, nullptr) : nullptr;
+    const char *start = out ? strchr(out, '{') : nullptr; /* the JSON, past any line before it */
+    json_t *doc = rc == 0 && status == 0 && start ? json_loads(start, JSON_DISABLE_EOF_CHECK, nullptr) : nullptr;
     json_t *list = json_object_get(doc, "rescale"), *e;
     size_t i;
     if (!json_is_array(list)) {
@@ -62,6 +62,7 @@ void rescale_if_due(Sweep &sw)
         }
     json_decref(doc);
     free(out);
+    sw.rescale_last = ceil_now(); /* the next one rescale_every seconds of sweep after this one */
 }
 
 void rescale_finish(Sweep &sw)

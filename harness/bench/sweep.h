@@ -95,7 +95,7 @@ struct Sweep {
 };
 
 // rescale.cc: runs `ceilings probe --rescale` when rescale_every seconds have passed since the
-// last run (or the sweep's start), between repetitions; its figures go into sw.rescale, and
+// last run ended (or the sweep's start), between repetitions; its figures go into sw.rescale, and
 // into the results' context as "rescale" at the end. A failed run is said once and not retried.
 void rescale_if_due(Sweep &sw);
 void rescale_setup(Sweep &sw, double every, const char *self, const char *sweep, uint64_t max_bytes);
