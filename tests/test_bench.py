@@ -36,6 +36,7 @@ with tempfile.TemporaryDirectory() as tmp:
     data = json.load(open(os.path.join(out, "bench.json")))
     plan = json.load(open(os.path.join(out, "plan.json")))
     ctx = data["context"]
+    expect("rescale" not in ctx, "the quick sweep measured the memory scaling again: it never should")
     for key in ("cpu_model", "physical_cores", "logical_cpus", "l2_bytes", "l3_bytes", "numa_nodes",
                 "pin_map", "thp_enabled", "thp_shmem_enabled", "page_size", "compiler", "build_flags",
                 "hwloc_version", "benchmark_version", "timer", "sweep", "hypervisor"):
@@ -157,5 +158,20 @@ with tempfile.TemporaryDirectory() as tmp:
         expect(False, "interrupted run did not end within 30 s")
     left = sorted(os.listdir(out2)) if os.path.isdir(out2) else []
     expect(left in ([], ["plan.json"]), f"an interrupted run left {left}")
+
+    # the probe's DRAM scaling measured again as the sweep runs (--rescale-every): each sample in
+    # the context, with its time, at the plan's DRAM target, from a run that took place
+    out3 = os.path.join(tmp, "s")
+    r = run("--sweep", "quick", "--rescale-every", "1", "--results", out3,
+            "--benchmark_filter=^motion/serial/batched/n:131000/", "--benchmark_repetitions=60")
+    expect(r.returncode == 0, f"--rescale-every 1: exit {r.returncode}: {r.stderr[-800:]}")
+    if r.returncode == 0:
+        dram = [s["n"] for s in json.load(open(os.path.join(out3, "plan.json")))["sizes"] if s.get("target") == "DRAM"]
+        samples = json.loads(json.load(open(os.path.join(out3, "bench.json")))["context"].get("rescale", "[]"))
+        expect(samples and all(x["at_s"] >= 1 and x["workers"] >= 2 and x["scaling"] > 0 and x["pairs"] == 2
+                               and [x["n"]] == dram for x in samples), f"rescale samples {samples}")
+    r = run("--rescale-every", "-1")
+    expect(r.returncode == 2 and "--rescale-every" in r.stderr and r.stderr.count("\n") == 1,
+           f"bad --rescale-every: {r.stderr}")
 
 done()
