@@ -70,6 +70,18 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     double bw = ceil_ex_bandwidth_ceiling(c, kind, p->n, p->workers, ceil_ex_level_of(c, p->n, p->workers), &approx, &source);
     int samples;
     double scaling = ceil_ex_bandwidth_scaling_of(c, kind, p, &samples);
+    double l3n = ceil_ex_target_n(c, "L3"), dn = ceil_ex_target_n(c, "DRAM");
+    if (p->workers > 1 && isfinite(l3n) && isfinite(dn) && !strcmp(ceil_ex_level_of(c, p->n, p->workers), "between")) {
+        /* between the L3 and DRAM targets, each level's part of the data scales as it does at its
+         * target, where the probe pairs its runs (and the sweep takes its rescale samples): the
+         * probe's lone samples at these sizes read 2.5x where the teams ran 1.6x */
+        struct point at_dram = *p;
+        at_dram.n = dn;
+        double s3 = ceil_ex_bandwidth_scaling(c, kind, l3n, p->workers), sd = ceil_ex_bandwidth_scaling_of(c, kind, &at_dram, &samples);
+        double w3 = share[CEIL_LEVEL_L3], wd = share[CEIL_LEVEL_DRAM];
+        if (s3 > 0 && sd > 0 && w3 + wd > 0)
+            scaling = (w3 + wd) / (w3 / s3 + wd / sd);
+    }
     /* one worker's bandwidth at this footprint as the sweep measured it, not the probe minutes
      * before: the memory-bound kernel's serial run there, less its in-core part not overlapped
      * (the overlaps as fitted so far); the probe says how it scales with workers */
@@ -403,8 +415,9 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "memory-bound kernel's serial data time there (its time less its in-core part not overlapped), "
                      "divided by the probe's paired daxpy scaling from 1 to W workers at that size (the nearest size "
                      "probed at its level; at the DRAM target and past it at the DRAM level, where the sweep measured "
-                     "it again as it ran (rescale), the median of the 3 samples nearest the point's time); without "
-                     "that serial point, the probe's bandwidth at N and W. Shared over "
+                     "it again as it ran (rescale), the median of the 3 samples nearest the point's time; between the "
+                     "L3 and DRAM targets, the L3 target's and the DRAM target's scalings, mixed harmonically by the "
+                     "point's L3 and DRAM shares); without that serial point, the probe's bandwidth at N and W. Shared over "
                      "L2, L3 and DRAM by what the workers' caches hold, past the L3 target by dram_share (the "
                      "memory-bound kernel's serial time between its L3 and DRAM plateaus at that footprint over the L3 "
                      "the workers use). numpy variants: their own 1-worker time at N beyond their in-core time "
