@@ -417,32 +417,18 @@ static json_t *probe_rescale(struct probe *p)
     return out;
 }
 
-static int finish_rescale(struct probe *p, int json)
+/* --rescale's figures as a table */
+static void print_rescale(json_t *list)
 {
-    json_t *doc = json_pack("{s:o}", "rescale", probe_rescale(p)), *e;
+    json_t *e;
     size_t i;
-    int rc = CEIL_EXIT_OK;
-    if (json) {
-        json_dumpf(doc, stdout, JSON_INDENT(2));
-        fputc('\n', stdout);
-    } else
-        json_array_foreach(json_object_get(doc, "rescale"), i, e) printf(
-            "daxpy at n=%lld (%s target), %lld workers: x%.2f of one worker (%lld pairs, %.2f-%.2f)\n",
-            (long long)json_integer_value(json_object_get(e, "n")), json_string_value(json_object_get(e, "target")),
-            (long long)json_integer_value(json_object_get(e, "workers")), json_real_value(json_object_get(e, "scaling")),
-            (long long)json_integer_value(json_object_get(e, "pairs")),
-            json_real_value(json_array_get(json_object_get(e, "scaling_range"), 0)),
-            json_real_value(json_array_get(json_object_get(e, "scaling_range"), 1)));
-    if (ceil_stop_signal())
-        rc = ceil_fail("probe", "interrupted by signal %d", ceil_stop_signal());
-    else if (p->failures)
-        rc = ceil_fail("probe", "%u measurement(s) failed", p->failures);
-    json_decref(doc);
-    json_decref(p->bandwidth);
-    json_decref(p->compute);
-    ceil_plan_free(&p->plan);
-    ceil_topo_free(&p->topo);
-    return rc;
+    json_array_foreach(list, i, e) printf(
+        "daxpy at n=%lld (%s target), %lld workers: x%.2f of one worker (%lld pairs, %.2f-%.2f)\n",
+        (long long)json_integer_value(json_object_get(e, "n")), json_string_value(json_object_get(e, "target")),
+        (long long)json_integer_value(json_object_get(e, "workers")), json_real_value(json_object_get(e, "scaling")),
+        (long long)json_integer_value(json_object_get(e, "pairs")),
+        json_real_value(json_array_get(json_object_get(e, "scaling_range"), 0)),
+        json_real_value(json_array_get(json_object_get(e, "scaling_range"), 1)));
 }
 
 int ceil_cmd_probe(int argc, char **argv)
@@ -482,25 +468,32 @@ int ceil_cmd_probe(int argc, char **argv)
     choose_tests(&p, force_builtin);
     p.bandwidth = json_array();
     p.compute = json_array();
-    if (rescale)
-        return finish_rescale(&p, json);
-    if (!json) {
-        printf("ceilings probe: bandwidth from %s; compute from %s\n", source_of(&p, DAXPY), source_of(&p, PEAKFLOPS));
-        printf("%-6s %-12s %-8s %-7s %-8s %s\n", "test", "n", "target", "level", "workers", "rate");
-    }
-    for (unsigned s = 0; s < p.plan.n_sizes; s++)
-        for (unsigned w = 0; w < p.plan.n_workers; w++) {
-            probe_bandwidth(&p, DAXPY, &p.plan.sizes[s], w, json);
-            if (p.plan.sizes[s].target) {
-                probe_bandwidth(&p, COPY, &p.plan.sizes[s], w, json);
-                probe_bandwidth(&p, LOAD, &p.plan.sizes[s], w, json);
-            }
+    json_t *doc;
+    if (rescale) {
+        doc = json_pack("{s:o}", "rescale", probe_rescale(&p));
+        json_decref(p.bandwidth);
+        json_decref(p.compute);
+        if (!json)
+            print_rescale(json_object_get(doc, "rescale"));
+    } else {
+        if (!json) {
+            printf("ceilings probe: bandwidth from %s; compute from %s\n", source_of(&p, DAXPY), source_of(&p, PEAKFLOPS));
+            printf("%-6s %-12s %-8s %-7s %-8s %s\n", "test", "n", "target", "level", "workers", "rate");
         }
-    remeasure_dips(&p, json);
-    probe_compute(&p, json);
-    json_t *doc = json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o}", "source", "bandwidth", source_of(&p, DAXPY),
-                            "compute", source_of(&p, PEAKFLOPS), "likwid", ceil_likwid_json(&p.lw), "plan",
-                            ceil_plan_json(&p.plan, &p.topo), "bandwidth", p.bandwidth, "compute", p.compute);
+        for (unsigned s = 0; s < p.plan.n_sizes; s++)
+            for (unsigned w = 0; w < p.plan.n_workers; w++) {
+                probe_bandwidth(&p, DAXPY, &p.plan.sizes[s], w, json);
+                if (p.plan.sizes[s].target) {
+                    probe_bandwidth(&p, COPY, &p.plan.sizes[s], w, json);
+                    probe_bandwidth(&p, LOAD, &p.plan.sizes[s], w, json);
+                }
+            }
+        remeasure_dips(&p, json);
+        probe_compute(&p, json);
+        doc = json_pack("{s:{s:s, s:s}, s:o, s:o, s:o, s:o}", "source", "bandwidth", source_of(&p, DAXPY), "compute",
+                        source_of(&p, PEAKFLOPS), "likwid", ceil_likwid_json(&p.lw), "plan",
+                        ceil_plan_json(&p.plan, &p.topo), "bandwidth", p.bandwidth, "compute", p.compute);
+    }
     rc = CEIL_EXIT_OK;
     if (json) {
         json_dumpf(doc, stdout, JSON_INDENT(2));
@@ -513,7 +506,7 @@ int ceil_cmd_probe(int argc, char **argv)
             rc = ceil_fail("probe", "cannot write %s", path);
     }
     if (ceil_stop_signal())
-        rc = ceil_fail("probe", "interrupted by signal %d: no probe.json written", ceil_stop_signal());
+        rc = ceil_fail("probe", "interrupted by signal %d%s", ceil_stop_signal(), results ? ": no probe.json written" : "");
     else if (p.failures)
         rc = ceil_fail("probe", "%u measurement(s) failed", p.failures);
     json_decref(doc);
