@@ -68,10 +68,9 @@ double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, doub
 double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, double workers);
 /* The same for point p, where the sweep measured that scaling again as it ran (rescale): at the
  * DRAM target, and past it at the DRAM level, the median of the RESCALE_NEAREST samples at p's
- * worker count nearest p's time (without one: of them all); elsewhere as above. *samples: how
- * many it used (0: the probe's). */
+ * worker count nearest p's time (without one: of them all); elsewhere as above. */
 enum { RESCALE_NEAREST = 3 };
-double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p, int *samples);
+double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p);
 /* The kernel's serial run at the L2 target over the probe's 1-worker bandwidth there: at
  * CEIL_SERIAL_BW or more its time in cache is traffic, with no compute ceiling of its own. NAN
  * without that run or figure. */

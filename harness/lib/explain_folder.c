@@ -221,12 +221,11 @@ static int by_distance(const void *a, const void *b)
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p, int *samples)
+double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p)
 {
     json_t *e;
     size_t i, n = 0;
     double near[64][2], target = NAN;
-    *samples = 0;
     json_array_foreach(c->rescale, i, e) /* the DRAM target the samples were taken at */
         if (!strcmp(ceil_ex_str(e, "kind"), kind))
             target = ceil_ex_num(e, "n");
@@ -245,7 +244,6 @@ double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struc
     double v[64];
     for (i = 0; i < k; i++)
         v[i] = near[i][1];
-    *samples = (int)k;
     return ceil_median(v, k);
 }
 

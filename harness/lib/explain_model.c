@@ -68,8 +68,7 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     } else
         ceil_model_shares(fp, l2, l3, share);
     double bw = ceil_ex_bandwidth_ceiling(c, kind, p->n, p->workers, ceil_ex_level_of(c, p->n, p->workers), &approx, &source);
-    int samples;
-    double scaling = ceil_ex_bandwidth_scaling_of(c, kind, p, &samples);
+    double scaling = ceil_ex_bandwidth_scaling_of(c, kind, p);
     double l3n = ceil_ex_target_n(c, "L3"), dn = ceil_ex_target_n(c, "DRAM");
     if (p->workers > 1 && isfinite(l3n) && isfinite(dn) && !strcmp(ceil_ex_level_of(c, p->n, p->workers), "between")) {
         /* between the L3 and DRAM targets, each level's part of the data scales as it does at its
@@ -77,7 +76,7 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
          * probe's lone samples at these sizes read 2.5x where the teams ran 1.6x */
         struct point at_dram = *p;
         at_dram.n = dn;
-        double s3 = ceil_ex_bandwidth_scaling(c, kind, l3n, p->workers), sd = ceil_ex_bandwidth_scaling_of(c, kind, &at_dram, &samples);
+        double s3 = ceil_ex_bandwidth_scaling(c, kind, l3n, p->workers), sd = ceil_ex_bandwidth_scaling_of(c, kind, &at_dram);
         double w3 = share[CEIL_LEVEL_L3], wd = share[CEIL_LEVEL_DRAM];
         if (s3 > 0 && sd > 0 && w3 + wd > 0)
             scaling = (w3 + wd) / (w3 / s3 + wd / sd);
