@@ -159,17 +159,23 @@ with tempfile.TemporaryDirectory() as tmp:
     left = sorted(os.listdir(out2)) if os.path.isdir(out2) else []
     expect(left in ([], ["plan.json"]), f"an interrupted run left {left}")
 
-    # the probe's DRAM scaling measured again as the sweep runs (--rescale-every): each sample in
-    # the context, with its time, at the plan's DRAM target, from a run that took place
+    # the probe's scalings measured again as the sweep runs (--rescale-every): each sample in the
+    # context, with its time, from a run that took place: peakflops, and daxpy at the plan's
+    # DRAM target, one pair each
     out3 = os.path.join(tmp, "s")
     r = run("--sweep", "quick", "--rescale-every", "1", "--results", out3,
             "--benchmark_filter=^motion/serial/batched/n:131000/", "--benchmark_repetitions=60")
     expect(r.returncode == 0, f"--rescale-every 1: exit {r.returncode}: {r.stderr[-800:]}")
     if r.returncode == 0:
-        dram = [s["n"] for s in json.load(open(os.path.join(out3, "plan.json")))["sizes"] if s.get("target") == "DRAM"]
+        targets = {s["target"]: s["n"] for s in json.load(open(os.path.join(out3, "plan.json")))["sizes"]
+                   if s.get("target")}
         samples = json.loads(json.load(open(os.path.join(out3, "bench.json")))["context"].get("rescale", "[]"))
-        expect(samples and all(x["at_s"] >= 1 and x["workers"] >= 2 and x["scaling"] > 0 and x["pairs"] == 2
-                               and [x["n"]] == dram for x in samples), f"rescale samples {samples}")
+        expect(samples and all(x["at_s"] >= 1 and x["workers"] >= 2 and x["scaling"] > 0 and x["pairs"] == 1
+                               for x in samples), f"rescale samples {samples}")
+        first = [x for x in samples if x["at_s"] == samples[0]["at_s"]]  # one probe's samples
+        expect(sorted((x["kind"], x["target"], x.get("n")) for x in first)
+               == sorted([("peakflops", "L1", None)] + [("daxpy", t, n) for t, n in targets.items() if t == "DRAM"]),
+               f"one rescale: {first}, the plan's targets {targets}")
     r = run("--rescale-every", "-1")
     expect(r.returncode == 2 and "--rescale-every" in r.stderr and r.stderr.count("\n") == 1,
            f"bad --rescale-every: {r.stderr}")

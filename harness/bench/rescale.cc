@@ -1,8 +1,9 @@
-// The probe's memory scaling measured again as the sweep runs. A host's memory bandwidth moves
-// from minute to minute: on the 2-vCPU EPYC VM the probe's paired daxpy scaling at the DRAM
-// target read 1.51x, 2.24x and 1.85x before three sweeps whose teams scaled 1.2-1.7x there. So
-// every few minutes of sweep, between two repetitions, `ceilings probe --rescale` measures it again
-// (some seconds), and explain takes the samples nearest in time to each point.
+// The probe's scalings measured again as the sweep runs. A host's memory bandwidth and its second
+// vCPU move from minute to minute: on the 2-vCPU EPYC VM the probe's paired daxpy scaling at the
+// DRAM target read 1.51x, 2.24x and 1.85x before three sweeps whose teams scaled 1.2-1.7x there,
+// and trig's teams ran 1.88x through a sweep whose probe saw peakflops scale 2.04x. So every few
+// minutes of sweep, between two repetitions, `ceilings probe --rescale` measures them again (some
+// seconds), and explain takes the samples nearest in time to each point.
 #include "sweep.h"
 
 extern "C" {

@@ -1,5 +1,5 @@
 // ceilings-bench's parts: the sweep's specs (specs.cc), the benchmark bodies (points.cc), the
-// probe's memory scaling measured again as the sweep runs (rescale.cc), the file output
+// probe's scalings measured again as the sweep runs (rescale.cc), the file output
 // (reporter.cc), the machine context (context.cc) and the command line (main.cc).
 // Everything a run shares lives in one Sweep that main owns; each registered benchmark gets a
 // pointer to its Spec, and each Spec points back at the Sweep.

@@ -39,10 +39,11 @@ static const char usage[] =
     "      --samples K    samples at the L2/L3/DRAM targets, best kept; a daxpy figure below 90%\n"
     "                     of the next larger size's is measured K more times (default 2; 1: once)\n"
     "      --builtin      use the built-in loops even where likwid-bench exists\n"
-    "      --rescale      only daxpy's scaling past one worker at the DRAM target, 2 pairs per\n"
-    "                     worker count (some seconds): what ceilings-bench measures again during\n"
-    "                     the sweep, since the host's memory moves from minute to minute;\n"
-    "                     with --json, {\"rescale\": [{n, bytes, workers, scaling, pairs, ...}]}\n"
+    "      --rescale      only the scalings past one worker, one pair of runs each: peakflops,\n"
+    "                     and daxpy at the DRAM target (some seconds); what\n"
+    "                     ceilings-bench measures again during the sweep, since the host's\n"
+    "                     cores and memory move from minute to minute; with --json,\n"
+    "                     {\"rescale\": [{kind, target, workers, scaling, pairs, n, bytes, ...}]}\n"
     "      --json         print probe.json instead of the tables\n"
     "  -h, --help         this text\n"
     "Exit status: 0 ok; 1 a measurement failed; 2 bad usage.\n";
@@ -388,31 +389,41 @@ static void probe_compute(struct probe *p, int json)
         json_real_value(json_object_get(e, "scaling")), i ? ", median of paired runs" : "");
 }
 
-/* --rescale: daxpy's paired scaling past one worker at the DRAM target only (none planned:
- * an empty list), RESCALE_PAIRS pairs per worker count, the order alternating. */
-enum { RESCALE_PAIRS = 2 };
+/* --rescale: the scalings the model reads that moved most within a sweep, measured again
+ * (RESCALE_PAIRS pairs per worker count, the order alternating): peakflops in L1 (the in-core time
+ * of a compute-bound loop) and daxpy at the DRAM target. Samples at the L2 and L3 targets too
+ * (sweep L, 2026-11-26) cost 5 s each and did not improve the fit (median error 5.2% without
+ * them, 5.5% with). */
+enum { RESCALE_PAIRS = 1 };
+
+static json_t *rescale_entry(struct probe *p, enum probe_kind k, const struct ceil_plan_size *size, unsigned w)
+{
+    unsigned pairs;
+    double lo, hi, rate;
+    struct measured last;
+    uint64_t bytes1 = size ? size->bytes : 16000, bytesw = size ? size->bytes : 16000ULL * p->plan.workers[w].count;
+    double scaling = paired_scaling(p, k, bytes1, bytesw, w, RESCALE_PAIRS, &pairs, &lo, &hi, &rate, &last, NULL, NULL);
+    if (!pairs)
+        return NULL;
+    json_t *e = json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:I, s:[f, f]}", "kind", kind_names[k], "source",
+                          source_of(p, k), "target", size ? size->target : "L1", "workers",
+                          (json_int_t)p->plan.workers[w].count, k == PEAKFLOPS ? "gflops" : "gbps", rate, "scaling",
+                          scaling, "pairs", (json_int_t)pairs, "scaling_range", lo, hi);
+    if (size)
+        json_object_update_new(e, json_pack("{s:I, s:I}", "n", (json_int_t)size->n, "bytes", (json_int_t)size->bytes));
+    return e;
+}
 
 static json_t *probe_rescale(struct probe *p)
 {
-    json_t *out = json_array();
-    for (unsigned s = 0; s < p->plan.n_sizes; s++) {
-        const struct ceil_plan_size *size = &p->plan.sizes[s];
-        if (!size->target || strcmp(size->target, "DRAM") != 0)
-            continue;
-        for (unsigned w = 1; w < p->plan.n_workers && !ceil_stop_signal(); w++) {
-            unsigned pairs;
-            double lo, hi, rate;
-            struct measured last;
-            double scaling = paired_scaling(p, DAXPY, size->bytes, size->bytes, w, RESCALE_PAIRS, &pairs, &lo, &hi,
-                                            &rate, &last, NULL, NULL);
-            if (pairs)
-                json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:I, s:s, s:I, s:f, s:f, s:I, s:[f, f]}", "kind",
-                                                     kind_names[DAXPY], "source", source_of(p, DAXPY), "n",
-                                                     (json_int_t)size->n, "bytes", (json_int_t)size->bytes, "target",
-                                                     size->target, "workers", (json_int_t)p->plan.workers[w].count,
-                                                     "gbps", rate, "scaling", scaling, "pairs", (json_int_t)pairs,
-                                                     "scaling_range", lo, hi));
-        }
+    json_t *out = json_array(), *e;
+    for (unsigned w = 1; w < p->plan.n_workers && !ceil_stop_signal(); w++) {
+        if ((e = rescale_entry(p, PEAKFLOPS, NULL, w)))
+            json_array_append_new(out, e);
+        for (unsigned s = 0; s < p->plan.n_sizes && !ceil_stop_signal(); s++)
+            if (p->plan.sizes[s].target && !strcmp(p->plan.sizes[s].target, "DRAM") &&
+                (e = rescale_entry(p, DAXPY, &p->plan.sizes[s], w)))
+                json_array_append_new(out, e);
     }
     return out;
 }
@@ -422,13 +433,18 @@ static void print_rescale(json_t *list)
 {
     json_t *e;
     size_t i;
-    json_array_foreach(list, i, e) printf(
-        "daxpy at n=%lld (%s target), %lld workers: x%.2f of one worker (%lld pairs, %.2f-%.2f)\n",
-        (long long)json_integer_value(json_object_get(e, "n")), json_string_value(json_object_get(e, "target")),
-        (long long)json_integer_value(json_object_get(e, "workers")), json_real_value(json_object_get(e, "scaling")),
-        (long long)json_integer_value(json_object_get(e, "pairs")),
-        json_real_value(json_array_get(json_object_get(e, "scaling_range"), 0)),
-        json_real_value(json_array_get(json_object_get(e, "scaling_range"), 1)));
+    json_array_foreach(list, i, e) {
+        char at[48] = "";
+        if (json_object_get(e, "n"))
+            snprintf(at, sizeof at, " at n=%lld", (long long)json_integer_value(json_object_get(e, "n")));
+        long long pairs = (long long)json_integer_value(json_object_get(e, "pairs"));
+        printf("%s%s (%s target), %lld workers: x%.2f of one worker (%lld pair%s, %.2f-%.2f)\n",
+               json_string_value(json_object_get(e, "kind")), at, json_string_value(json_object_get(e, "target")),
+               (long long)json_integer_value(json_object_get(e, "workers")), json_real_value(json_object_get(e, "scaling")),
+               pairs, pairs == 1 ? "" : "s",
+               json_real_value(json_array_get(json_object_get(e, "scaling_range"), 0)),
+               json_real_value(json_array_get(json_object_get(e, "scaling_range"), 1)));
+    }
 }
 
 int ceil_cmd_probe(int argc, char **argv)
