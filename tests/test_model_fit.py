@@ -156,4 +156,35 @@ if epyc:
     expect(math.isclose(mixed[name][key], want[key], rel_tol=1e-12),
            f"{name} at {t:.0f} s: {mixed[name][key]}, the nearest samples' {want[key]}")
 
+    # the other scalings the sweep samples: peakflops (the in-core time of a compute-bound loop)
+    # and daxpy at the L2 target (the in-core time of motion's cache traffic, and the L2 target's
+    # data). A compute-bound team is predicted faster at 2.0 than at 1.5; a sample at the L2
+    # target moves motion's teams in cache, never trig's; neither moves a one-worker point.
+    l2 = next(s["n"] for s in plan["sizes"] if s.get("target") == "L2")
+
+    def other(kind, scaling, target, n=None):
+        e = {"kind": kind, "target": target, "workers": 2, "scaling": scaling, "at_s": 100.0}
+        return dict(e, n=n) if n else e
+
+    slow = {p["point"]: p for p in with_rescale(epyc, [other("peakflops", 1.5, "L1")])["points"]}
+    fast = {p["point"]: p for p in with_rescale(epyc, [other("peakflops", 2.0, "L1")])["points"]}
+    l2lo = {p["point"]: p for p in with_rescale(epyc, [other("daxpy", 1.5, "L2", l2)])["points"]}
+    l2hi = {p["point"]: p for p in with_rescale(epyc, [other("daxpy", 2.5, "L2", l2)])["points"]}
+    trig = [b for b in base["points"] if key in b and b["kernel"] == "trig" and b["workers"] == 2
+            and b["level"] == "L2" and b["shares"]["in_core"] > 0.9]
+    cache = [b for b in base["points"] if key in b and b["kernel"] == "motion" and b["workers"] == 2
+             and b["level"] == "L2" and b["variant"] in ("omp", "threads", "proc")]
+    expect(trig and cache, f"{len(trig)} compute-bound trig teams, {len(cache)} motion teams in L2")
+    for b in trig:
+        name = b["point"]
+        expect(fast[name][key] < slow[name][key], f"{name}: {fast[name][key]} at peakflops x2.0, {slow[name][key]} at x1.5")
+        expect(l2lo[name][key] == l2hi[name][key] == b[key], f"{name}: moved by daxpy samples at the L2 target")
+    for b in cache:
+        name = b["point"]
+        expect(l2hi[name][key] < l2lo[name][key], f"{name}: {l2hi[name][key]} at L2 x2.5, {l2lo[name][key]} at x1.5")
+        expect(fast[name][key] == slow[name][key] == b[key], f"{name}: motion's cache traffic moved by peakflops")
+    for b in base["points"]:
+        if key in b and b["workers"] == 1:
+            expect(b[key] == slow[b["point"]][key] == l2hi[b["point"]][key], f"{b['point']}: one worker moved")
+
 sys.exit(done())

@@ -37,7 +37,7 @@ struct ctx {
     struct point *pts;
     size_t count;
     json_t *probe, *plan, *profile, *missing;
-    json_t *rescale; /* the probe's DRAM scaling measured again during the sweep (the context's "rescale"), or NULL */
+    json_t *rescale; /* the probe's scalings measured again during the sweep (the context's "rescale"), or NULL */
     /* the DRAM share beyond the L3 target, measured by the memory-bound kernel's serial runs:
      * footprint over the L3 one worker uses, share; and the points it came from */
     double curve_x[MAX_CURVE], curve_share[MAX_CURVE];
@@ -66,16 +66,21 @@ double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, doub
 /* How the probe's bandwidth for `kind` scales from one worker to `workers` at n: its paired
  * scaling where it measured one, else the ratio of its figures there, else at the nearest sizes. */
 double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, double workers);
-/* The same for point p, where the sweep measured that scaling again as it ran (rescale): at the
- * DRAM target, and past it at the DRAM level, the median of the RESCALE_NEAREST samples at p's
- * worker count nearest p's time (without one: of them all); elsewhere as above. */
+/* The same for point p, where the sweep measured that scaling again as it ran (rescale): at a
+ * target it sampled, and past the DRAM target's start at the DRAM level, the median of the
+ * RESCALE_NEAREST samples there at p's worker count nearest p's time (without one: of them all);
+ * elsewhere as above. */
 enum { RESCALE_NEAREST = 3 };
 double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p);
 /* The kernel's serial run at the L2 target over the probe's 1-worker bandwidth there: at
  * CEIL_SERIAL_BW or more its time in cache is traffic, with no compute ceiling of its own. NAN
  * without that run or figure. */
 double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel);
+/* How the probe's peakflops scales from one worker to `workers`: its median of paired runs. */
 double ceil_ex_compute_scaling(struct ctx *c, double workers);
+/* The same at p's worker count and time: the median of the RESCALE_NEAREST samples of peakflops
+ * the sweep took nearest p's time, where it took them; else the probe's. */
+double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p);
 /* Bytes per element-tick of a kernel by name, from the kernel table. */
 double ceil_ex_kernel_bytes(const char *name);
 const char *ceil_ex_level_of(struct ctx *c, double n, double workers);

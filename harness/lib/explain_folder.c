@@ -221,30 +221,47 @@ static int by_distance(const void *a, const void *b)
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p)
+/* The median of the RESCALE_NEAREST samples the sweep took of `kind` at n (any n when n is NAN)
+ * and `workers`, nearest in time to at_s (of them all when at_s is unknown); NAN without one. */
+static double rescale_near(struct ctx *c, const char *kind, double n, double workers, double at_s)
 {
     json_t *e;
-    size_t i, n = 0;
-    double near[64][2], target = NAN;
-    json_array_foreach(c->rescale, i, e) /* the DRAM target the samples were taken at */
-        if (!strcmp(ceil_ex_str(e, "kind"), kind))
-            target = ceil_ex_num(e, "n");
-    if (p->workers == 1 || !isfinite(target) ||
-        (p->n != target && strcmp(ceil_ex_level_of(c, p->n, p->workers), "DRAM") != 0))
-        return ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
+    size_t i, count = 0;
+    double near[64][2];
     json_array_foreach(c->rescale, i, e) {
         double s = ceil_ex_num(e, "scaling"), at = ceil_ex_num(e, "at_s");
-        if (n < 64 && !strcmp(ceil_ex_str(e, "kind"), kind) && ceil_ex_num(e, "workers") == p->workers && isfinite(s) && s > 0)
-            near[n][0] = isfinite(p->at_s) && isfinite(at) ? fabs(at - p->at_s) : 0, near[n++][1] = s;
+        if (count < 64 && !strcmp(ceil_ex_str(e, "kind"), kind) && (isnan(n) || ceil_ex_num(e, "n") == n) &&
+            ceil_ex_num(e, "workers") == workers && isfinite(s) && s > 0)
+            near[count][0] = isfinite(at_s) && isfinite(at) ? fabs(at - at_s) : 0, near[count++][1] = s;
     }
-    if (!n)
-        return ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
-    qsort(near, n, sizeof near[0], by_distance);
-    size_t k = isfinite(p->at_s) && n > RESCALE_NEAREST ? RESCALE_NEAREST : n;
+    if (!count)
+        return NAN;
+    qsort(near, count, sizeof near[0], by_distance);
+    size_t k = isfinite(at_s) && count > RESCALE_NEAREST ? RESCALE_NEAREST : count;
     double v[64];
     for (i = 0; i < k; i++)
         v[i] = near[i][1];
     return ceil_median(v, k);
+}
+
+double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p)
+{
+    json_t *e;
+    size_t i;
+    double dram = NAN, s;
+    int sampled = 0;
+    if (p->workers == 1)
+        return 1;
+    json_array_foreach(c->rescale, i, e) if (!strcmp(ceil_ex_str(e, "kind"), kind)) {
+        sampled |= ceil_ex_num(e, "n") == p->n;
+        if (!strcmp(ceil_ex_str(e, "target"), "DRAM"))
+            dram = ceil_ex_num(e, "n");
+    }
+    /* at a target the samples' own; past the DRAM target's start, the DRAM target's */
+    double at = sampled ? p->n : !strcmp(ceil_ex_level_of(c, p->n, p->workers), "DRAM") ? dram : NAN;
+    if (isfinite(at) && isfinite(s = rescale_near(c, kind, at, p->workers, p->at_s)))
+        return s;
+    return ceil_ex_bandwidth_scaling(c, kind, p->n, p->workers);
 }
 
 double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel)
@@ -256,6 +273,12 @@ double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel)
     if (!s || s->error)
         return NAN;
     return s->gbps / ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(kernel), n, 1, "L2", &approx, &source);
+}
+
+double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p)
+{
+    double s = p->workers == 1 ? 1 : rescale_near(c, "peakflops", NAN, p->workers, p->at_s);
+    return isfinite(s) ? s : ceil_ex_compute_scaling(c, p->workers);
 }
 
 double ceil_ex_compute_scaling(struct ctx *c, double workers)

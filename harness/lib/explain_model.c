@@ -76,7 +76,9 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
          * probe's lone samples at these sizes read 2.5x where the teams ran 1.6x */
         struct point at_dram = *p;
         at_dram.n = dn;
-        double s3 = ceil_ex_bandwidth_scaling(c, kind, l3n, p->workers), sd = ceil_ex_bandwidth_scaling_of(c, kind, &at_dram);
+        struct point at_l3 = *p;
+        at_l3.n = l3n;
+        double s3 = ceil_ex_bandwidth_scaling_of(c, kind, &at_l3), sd = ceil_ex_bandwidth_scaling_of(c, kind, &at_dram);
         double w3 = share[CEIL_LEVEL_L3], wd = share[CEIL_LEVEL_DRAM];
         if (s3 > 0 && sd > 0 && w3 + wd > 0)
             scaling = (w3 + wd) / (w3 / s3 + wd / sd);
@@ -154,9 +156,12 @@ static double core_scaling(struct ctx *c, const struct point *p)
 {
     if (p->workers == 1)
         return 1;
-    if (core_is_traffic(c, p))
-        return ceil_ex_bandwidth_scaling(c, ceil_ex_probe_kind(p->kernel), ceil_ex_l2_target(c), p->workers);
-    return ceil_ex_compute_scaling(c, p->workers);
+    if (core_is_traffic(c, p)) {
+        struct point at_l2 = *p;
+        at_l2.n = ceil_ex_l2_target(c);
+        return ceil_ex_bandwidth_scaling_of(c, ceil_ex_probe_kind(p->kernel), &at_l2);
+    }
+    return ceil_ex_compute_scaling_of(c, p);
 }
 
 static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT])
@@ -407,14 +412,15 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
                      "the probe's compute scaling at W workers, or its L2 bandwidth scaling for a kernel whose serial "
-                     "run at the L2 target reaches the serial-bandwidth threshold of it; numpy variants: their own "
-                     "1-worker batched points the same way",
+                     "run at the L2 target reaches the serial-bandwidth threshold of it (where the sweep measured "
+                     "either again as it ran (rescale), the median of the 3 samples nearest the point's time); numpy "
+                     "variants: their own 1-worker batched points the same way",
                      "data_rule",
                      "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
                      "memory-bound kernel's serial data time there (its time less its in-core part not overlapped), "
                      "divided by the probe's paired daxpy scaling from 1 to W workers at that size (the nearest size "
-                     "probed at its level; at the DRAM target and past it at the DRAM level, where the sweep measured "
-                     "it again as it ran (rescale), the median of the 3 samples nearest the point's time; between the "
+                     "probed at its level; at the targets, and past the DRAM target at the DRAM level, where the sweep "
+                     "measured it again as it ran (rescale), the median of the 3 samples nearest the point's time; between the "
                      "L3 and DRAM targets, the L3 target's and the DRAM target's scalings, mixed harmonically by the "
                      "point's L3 and DRAM shares); without that serial point, the probe's bandwidth at N and W. Shared over "
                      "L2, L3 and DRAM by what the workers' caches hold, past the L3 target by dram_share (the "

@@ -52,7 +52,7 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const
     int approx;
     double bw = ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), p->n, p->workers, level, &approx, &source);
     double bw_frac = p->gbps / bw;
-    double scaling = ceil_ex_compute_scaling(c, p->workers);
+    double scaling = ceil_ex_compute_scaling_of(c, p);
     double rate = p->n * p->ticks / p->seconds;
     double compute_frac = rate / (rate1 * scaling);
     double over = ceil_ex_is_reference(p->variant) ? 0 : ceil_ex_per_tick_overhead_us(c, p->variant, p->workers);
