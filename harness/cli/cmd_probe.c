@@ -241,6 +241,9 @@ static int measure_best(struct probe *p, enum probe_kind k, uint64_t bytes, unsi
     return rc;
 }
 
+/* peakflops' working set per worker: well inside any L1 */
+enum { PEAKFLOPS_BYTES = 16000 };
+
 /* Pairs behind a scaling: peakflops at every count, daxpy at the targets past one worker. */
 enum { COMPUTE_PAIRS = 5, BANDWIDTH_PAIRS = 3 };
 
@@ -362,11 +365,11 @@ static void probe_compute(struct probe *p, int json)
         double scaling = 1, gflops = NAN, lo = 1, hi = 1;
         unsigned pairs = 0;
         if (w == 0) {
-            if (measure(p, PEAKFLOPS, 16000, 0, &m) != 0)
+            if (measure(p, PEAKFLOPS, PEAKFLOPS_BYTES, 0, &m) != 0)
                 continue;
             gflops = ones[n_ones++] = m.rate;
         } else {
-            scaling = paired_scaling(p, PEAKFLOPS, 16000, 16000ULL * p->plan.workers[w].count, w, COMPUTE_PAIRS,
+            scaling = paired_scaling(p, PEAKFLOPS, PEAKFLOPS_BYTES, (uint64_t)PEAKFLOPS_BYTES * p->plan.workers[w].count, w, COMPUTE_PAIRS,
                                      &pairs, &lo, &hi, &gflops, &m, ones, &n_ones);
             if (!pairs)
                 continue;
@@ -401,7 +404,8 @@ static json_t *rescale_entry(struct probe *p, enum probe_kind k, const struct ce
     unsigned pairs;
     double lo, hi, rate;
     struct measured last;
-    uint64_t bytes1 = size ? size->bytes : 16000, bytesw = size ? size->bytes : 16000ULL * p->plan.workers[w].count;
+    uint64_t bytes1 = size ? size->bytes : PEAKFLOPS_BYTES,
+             bytesw = size ? size->bytes : (uint64_t)PEAKFLOPS_BYTES * p->plan.workers[w].count;
     double scaling = paired_scaling(p, k, bytes1, bytesw, w, RESCALE_PAIRS, &pairs, &lo, &hi, &rate, &last, NULL, NULL);
     if (!pairs)
         return NULL;
