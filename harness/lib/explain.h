@@ -76,10 +76,9 @@ double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struc
  * CEIL_SERIAL_BW or more its time in cache is traffic, with no compute ceiling of its own. NAN
  * without that run or figure. */
 double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel);
-/* How the probe's peakflops scales from one worker to `workers`: its median of paired runs. */
-double ceil_ex_compute_scaling(struct ctx *c, double workers);
-/* The same at p's worker count and time: the median of the RESCALE_NEAREST samples of peakflops
- * the sweep took nearest p's time, where it took them; else the probe's. */
+/* How the probe's peakflops scales from one worker to p's worker count (its median of paired
+ * runs), or, where the sweep measured it again as it ran, the median of the RESCALE_NEAREST
+ * samples nearest p's time. */
 double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p);
 /* Bytes per element-tick of a kernel by name, from the kernel table. */
 double ceil_ex_kernel_bytes(const char *name);

@@ -275,18 +275,19 @@ double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel)
     return s->gbps / ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(kernel), n, 1, "L2", &approx, &source);
 }
 
-double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p)
-{
-    double s = p->workers == 1 ? 1 : rescale_near(c, "peakflops", NAN, p->workers, p->at_s);
-    return isfinite(s) ? s : ceil_ex_compute_scaling(c, p->workers);
-}
-
-double ceil_ex_compute_scaling(struct ctx *c, double workers)
+/* How the probe's peakflops scales from one worker to `workers`: its median of paired runs. */
+static double probe_compute_scaling(struct ctx *c, double workers)
 {
     json_t *e;
     size_t i;
     json_array_foreach(json_object_get(c->probe, "compute"), i, e) if (ceil_ex_num(e, "workers") == workers) return ceil_ex_num(e, "scaling");
     return NAN;
+}
+
+double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p)
+{
+    double s = p->workers == 1 ? 1 : rescale_near(c, "peakflops", NAN, p->workers, p->at_s);
+    return isfinite(s) ? s : probe_compute_scaling(c, p->workers);
 }
 
 double ceil_ex_kernel_bytes(const char *name)
