@@ -236,6 +236,9 @@ int ceil_cmd_run(int argc, char **argv)
 {
     struct ceil_topo topo;
     char err[CEIL_ERRLEN];
+    /* first of all: a signal while the topology loads (a busy machine: more than 0.5 s) ends the
+     * run as one mid-run does, exit 1 with its message, not by the default action */
+    ceil_install_stop_handlers();
     if (ceil_topo_load(&topo, NULL, err) != 0)
         return ceil_fail("run", "%s", err);
     struct run_args a = { .mode = CEIL_BATCHED, .barrier = CEIL_BARRIER_FUTEX };
@@ -264,7 +267,6 @@ int ceil_cmd_run(int argc, char **argv)
         ceil_topo_free(&topo);
         return rc < 0 ? CEIL_EXIT_OK : rc;
     }
-    ceil_install_stop_handlers();
     struct ceil_point p = {
         .variant = a.variant,
         .cfg = { .kernel = a.kernel, .n = (size_t)a.n, .workers = (unsigned)a.workers, .cpus = cpus,
