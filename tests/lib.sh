@@ -23,6 +23,17 @@ wait_for_children() {
     return 1
 }
 
+# Waits up to 10 s for $1 to run at least $2 threads (a team of threads has started).
+wait_for_threads() {
+    i=0
+    while [ $i -lt 200 ]; do
+        [ "$(ls /proc/"$1"/task 2>/dev/null | grep -c .)" -ge "$2" ] && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
 # Is any of the given pids still a process (of any state)?
 any_alive() { for p in "$@"; do if [ -e /proc/"$p" ]; then return 0; fi; done; return 1; }
 

@@ -21,8 +21,12 @@ for case in "INT proc futex batched 1e6" "TERM proc futex batched 1e6" "INT proc
         --barrier "$barrier" --mode "$mode" 2>"$err" >/dev/null &
     parent=$!
     kids=""
+    # the team running (its stop handlers are in place before it starts; a busy CI machine once
+    # took more than 0.5 s to get there, and the signal's default action ended the run)
     if [ "$variant" = proc ]; then
         kids=$(wait_for_children $parent 1) || fail "$case: the team never started"
+    else
+        wait_for_threads $parent 2 || fail "$case: the team never started"
     fi
     sleep 0.5
     start=$(now_ms)
