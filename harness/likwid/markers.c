@@ -1,4 +1,5 @@
-/* The Marker API calls; without LIKWID_PERFMON its macros are empty. */
+/* The Marker API calls; without LIKWID_PERFMON (no likwid found, or -Dlikwid=disabled) they are
+ * empty, and likwid-marker.h may not exist at all. */
 #include "markers.h"
 
 #include <stdio.h>
@@ -6,6 +7,11 @@
 
 #ifdef LIKWID_PERFMON
 #include <likwid-marker.h>
+#else
+#define LIKWID_MARKER_INIT
+#define LIKWID_MARKER_CLOSE
+#define LIKWID_MARKER_START(name) ((void)(name))
+#define LIKWID_MARKER_STOP(name) ((void)(name))
 #endif
 
 static int live;
