@@ -78,6 +78,26 @@ expect(p["memory"]["bytes"] == 0 and any("memory unknown" in n for n in p["notes
        "EPYC: unknown memory should be said")
 expect(len(p["sizes"]) == 3, f"EPYC quick sweep has {len(p['sizes'])} sizes")
 
+# The 16-vCPU Intel Xeon (family 6 model 207) under Firecracker that made
+# reports/vm-16vcpu-emerald-rapids: one L3 of 300 MiB, 2 MiB of L2 per vCPU, no SMT shown. The
+# machine's own quick plan (that folder's plan.json) chose n = 2,090,000 and 12,800,000 for the L2
+# and L3 targets and 158,000,000 for DRAM, with 125 GiB available. Its lstopo export gives its one
+# NUMA node 4.5 GiB, so planned from the file the DRAM target does not fit, and the plan says why.
+p = plan("--topology", f"{data}/hwloc/xeon-207-16vcpu-firecracker.xml", "--sweep", "quick")
+counts, targets = check_common(p, "Xeon 207")
+t = p["topology"]
+expect((t["packages"], t["cores"], t["pus"], t["numa_nodes"], t["smt"]) == (1, 16, 16, 1, False),
+       f"Xeon 207 topology {t}")
+expect((t["l2_bytes"], t["l2_count"], t["l3_bytes"], t["l3_count"]) == (2 << 20, 16, 300 << 20, 1),
+       f"Xeon 207 caches {t}")
+expect(counts == [1, 2, 4, 8, 16], f"Xeon 207 worker counts {counts}")
+expect({k: v["n"] for k, v in targets.items()} == {"L2": 2090000, "L3": 12800000},
+       f"Xeon 207 targets {targets}")
+expect([lv["level"] for lv in targets["L2"]["levels"]] == ["L3", "L3", "L3", "L2", "L2"],
+       "Xeon 207: the L2 target fits the L2 of 8 workers and more only")
+expect(p["memory"]["bytes"] == 4793548800 and any("158000000" in n and "memory" in n for n in p["notes"]),
+       f"Xeon 207: the DRAM target should be skipped for the file's 4.5 GiB and said: {p['notes']}")
+
 # a size cap skips the DRAM target and says so
 p = plan("--topology", f"{data}/hwloc/32em64t-2n8c2t-pci-noio.xml", "--sweep", "quick", "--max-bytes", "64000000")
 expect(all(s["bytes"] <= 64e6 for s in p["sizes"]), "--max-bytes not applied")
