@@ -75,6 +75,25 @@ for recorded in folders:
     curves = [k for k in one.get("knees", []) if "predicted_speedups" in k]
     expect(curves and all(len(k["predicted_speedups"]) == len(k["speedups"]) for k in curves), f"{name}: no predicted curves")
 
+# Many workers (the 16-vCPU Xeon's quick sweep, workers 1-16): motion at the DRAM target stops
+# at 8 workers, measured and predicted from one worker and the probe alone, for each team that
+# runs our loop; the predicted curve rises, and never above the workers.
+many = next((f for f in folders if "16vcpu" in f), None)
+if many:
+    doc = explain(many)
+    plan = json.load(open(os.path.join(many, "plan.json")))
+    dram = next(s["n"] for s in plan["sizes"] if s.get("target") == "DRAM")
+    knees = {k["variant"]: k for k in doc.get("knees", [])
+             if k["kernel"] == "motion" and k["n"] == dram and k["mode"] == "batched"}
+    expect(set(knees) >= {"omp", "proc", "threads"}, f"16 vCPUs: motion DRAM knees {sorted(knees)}")
+    for variant, k in knees.items():
+        curve = [s["speedup"] for s in k["predicted_speedups"]]
+        workers = [s["workers"] for s in k["predicted_speedups"]]
+        expect(k["predicted_knee_workers"] == 8 and curve == sorted(curve)
+               and all(c <= w * 1.001 for c, w in zip(curve, workers)),
+               f"16 vCPUs: motion DRAM {variant}: predicted knee {k['predicted_knee_workers']}, curve {curve}")
+    expect(knees.get("omp", {}).get("knee_workers") == 8, f"16 vCPUs: measured knee {knees.get('omp')}")
+
 # A probe disturbed while it ran, as one was here (sweep of 2026-11-26 00:04 on the EPYC VM:
 # peakflops at 2 workers equal to 1 worker, scaling 1.00): explain must say the probe is wrong
 # rather than blame the machine. The EPYC reference's probe, with that one figure changed.
