@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ceilings probe, capped small: both sources (built-in always, likwid-bench where installed)
 give a daxpy ceiling at every planned size and worker count, copy and load at the targets, a
-compute scaling per worker count, and say where each figure came from.
+compute scaling per worker count and each kernel's own in L1, and say where each figure came from.
 Usage: test_probe.py CEILINGS"""
 import json
 import os
@@ -59,6 +59,15 @@ for extra in sources:
             if c["workers"] > 1:
                 lo, hi = c["scaling_range"]
                 expect(c["pairs"] == 5 and lo <= c["scaling"] <= hi, f"{want}: paired scaling {c}")
+        # each kernel's own loop in L1 (built in whatever the source): every subject kernel at every
+        # count past one, 3 pairs, the median inside their range, pinned like the sweep
+        own = {(e["kernel"], e["workers"]): e for e in doc.get("incore", [])}
+        subjects = ["motion", "trig", "starve"]
+        expect(sorted(own) == sorted((k, w) for k in subjects for w in counts[1:]), f"{want}: incore at {sorted(own)}")
+        for e in own.values():
+            lo, hi = e["scaling_range"]
+            expect(e["pairs"] == 3 and lo <= e["scaling"] <= hi and e["source"].startswith("built-in")
+                   and len(e["cpus"]) == e["workers"], f"{want}: incore {e}")
         expect("available" in doc["likwid"], "the counters' state is recorded")
         expect(os.listdir(tmp) == ["probe.json"], f"left behind: {os.listdir(tmp)}")
 done()
