@@ -61,6 +61,16 @@ with tempfile.TemporaryDirectory() as tmp:
         for b in v["barriers"][1:]:
             expect(f"| {v['name']}-{b}: " in text, f"no {v['name']}-{b} row in the dispatch table")
 
+    # a probe that ran each kernel's own loop in L1 (incore): a row per kernel in the ceilings
+    expect("own loop: scaling" not in text, "an own-loop row from a probe without incore")
+    probe = json.load(open(os.path.join(folder, "probe.json")))
+    counts = [w["count"] for w in plan["workers"]]
+    probe["incore"] = [{"kernel": "trig", "workers": w, "scaling": 1.23 * w / 2, "pairs": 3} for w in counts[1:]]
+    json.dump(probe, open(os.path.join(folder, "probe.json"), "w"))
+    r, text = report(folder)
+    row = "| L1 | trig's own loop: scaling | 1.00 | " + " | ".join(f"{1.23 * w / 2:.2f}" for w in counts[1:]) + " |"
+    expect(row in text, f"no row {row!r} in the ceilings")
+
     # only bench.json: still a report, which says what each missing part costs
     bare = os.path.join(tmp, "bare")
     os.mkdir(bare)
