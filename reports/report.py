@@ -87,7 +87,7 @@ def ceilings_section(r):
     flops = [r.compute(w) for w in counts]
     rows.append(["L1", "peakflops (GFlop/s)"] + [fmt(f[0], ".0f") if f else "-" for f in flops])
     rows.append(["L1", "compute scaling over 1 worker"] + [fmt(f[1], ".2f") if f else "-" for f in flops])
-    # each kernel's own loop in L1 (probes since 2026-11-26): what the model scales its in-core time by
+    # each kernel's own loop in L1 (probes since 2026-11-26), beside peakflops' scaling
     own = {}
     for e in r.probe.get("incore", []):
         own.setdefault(e["kernel"], {})[e["workers"]] = e["scaling"]

@@ -118,7 +118,7 @@ if epyc:
 # context's "rescale"): known answers on the EPYC reference with samples written in. Points past
 # the DRAM level's start take the samples nearest their time, everything else is as before, and
 # the fit does not move (one-worker points only).
-def with_rescale(folder, samples, incore=None):
+def with_rescale(folder, samples):
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, "r")
         shutil.copytree(folder, copy)
@@ -127,10 +127,6 @@ def with_rescale(folder, samples, incore=None):
         if samples is not None:
             bench["context"]["rescale"] = json.dumps(samples)
         json.dump(bench, open(path, "w"))
-        if incore is not None:  # the probe's runs of each kernel's own loop in L1
-            probe = json.load(open(os.path.join(copy, "probe.json")))
-            probe["incore"] = incore
-            json.dump(probe, open(os.path.join(copy, "probe.json"), "w"))
         r = subprocess.run([ceilings, "explain", copy, "--json"], capture_output=True, text=True, timeout=120)
         expect(r.returncode == 0, f"explain with rescale: exit {r.returncode}: {r.stderr}")
         return json.loads(r.stdout) if r.returncode == 0 else {"points": [], "model": {}}
@@ -209,32 +205,5 @@ if epyc:
     for b in base["points"]:
         if key in b and b["workers"] == 1:
             expect(b[key] == slow[b["point"]][key] == l2hi[b["point"]][key], f"{b['point']}: one worker moved")
-
-    # the kernel's own loop in L1 (the probe's "incore"): where the probe ran it, a compute-bound
-    # team's in-core time scales by it, not by peakflops; motion's cache traffic keeps its L2
-    # scaling; peakflops samples during the sweep move it by their ratio to the probe's peakflops.
-    def own(kernel, scaling):
-        return [{"kernel": kernel, "workers": 2, "scaling": scaling, "pairs": 3}]
-
-    probe_pf = next(c["scaling"] for c in json.load(open(os.path.join(epyc, "probe.json")))["compute"]
-                    if c["workers"] == 2)
-    own_lo = {p["point"]: p for p in with_rescale(epyc, None, own("trig", 1.5))["points"]}
-    own_hi = {p["point"]: p for p in with_rescale(epyc, None, own("trig", 2.0))["points"]}
-    own_pf = {p["point"]: p for p in with_rescale(epyc, None, own("trig", probe_pf))["points"]}
-    drift = {p["point"]: p for p in with_rescale(epyc, [other("peakflops", 1.6, "L1")], own("trig", 2.0))["points"]}
-    alone = {p["point"]: p for p in with_rescale(epyc, None, own("trig", 1.6 * 2.0 / probe_pf))["points"]}
-    for b in trig:
-        name = b["point"]
-        expect(own_hi[name][key] < own_lo[name][key], f"{name}: {own_hi[name][key]} at own x2.0, {own_lo[name][key]} at x1.5")
-        expect(math.isclose(own_pf[name][key], b[key], rel_tol=1e-9), f"{name}: own scaling equal to peakflops' moved it")
-        expect(math.isclose(drift[name][key], alone[name][key], rel_tol=1e-9) and drift[name][key] != own_hi[name][key],
-               f"{name}: own x2.0 with peakflops 1.6 now ({drift[name][key]}) is not own x{1.6 * 2.0 / probe_pf:.3f} "
-               f"alone ({alone[name][key]})")
-    for b in cache:
-        name = b["point"]
-        expect(own_lo[name][key] == own_hi[name][key] == b[key], f"{name}: motion's cache traffic moved by trig's own")
-    for b in base["points"]:
-        if key in b and b["kernel"] != "trig":
-            expect(own_lo[b["point"]][key] == b[key], f"{b['point']}: moved by trig's own scaling")
 
 sys.exit(done())

@@ -284,31 +284,10 @@ static double probe_compute_scaling(struct ctx *c, double workers)
     return NAN;
 }
 
-/* How the probe's run of the kernel's own loop in L1 scales to `workers` (its "incore"); NAN in
- * probes without it. */
-static double probe_incore_scaling(struct ctx *c, const char *kernel, double workers)
-{
-    json_t *e;
-    size_t i;
-    json_array_foreach(json_object_get(c->probe, "incore"), i, e) {
-        if (ceil_ex_num(e, "workers") == workers && !strcmp(ceil_ex_str(e, "kernel"), kernel))
-            return ceil_ex_num(e, "scaling");
-    }
-    return NAN;
-}
-
-/* The kernel's own in-core scaling where the probe measured it, else peakflops'. Where the sweep
- * sampled peakflops again (rescale), the samples nearest the point say how far the host's cores
- * moved since the probe: the kernel's own scaling moves by their ratio to the probe's. */
 double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p)
 {
-    if (p->workers == 1)
-        return 1;
-    double own = probe_incore_scaling(c, p->kernel, p->workers), probe = probe_compute_scaling(c, p->workers);
-    double now = rescale_near(c, "peakflops", NAN, p->workers, p->at_s);
-    if (isfinite(own))
-        return isfinite(now) && probe > 0 ? own * now / probe : own;
-    return isfinite(now) ? now : probe;
+    double s = p->workers == 1 ? 1 : rescale_near(c, "peakflops", NAN, p->workers, p->at_s);
+    return isfinite(s) ? s : probe_compute_scaling(c, p->workers);
 }
 
 double ceil_ex_kernel_bytes(const char *name)

@@ -411,11 +411,9 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "rescale", c->rescale,
                      "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
-                     "the probe's compute scaling at W workers (the kernel's own loop in L1 where the probe ran it, "
-                     "else peakflops), or its L2 bandwidth scaling for a kernel whose serial "
+                     "the probe's compute scaling at W workers, or its L2 bandwidth scaling for a kernel whose serial "
                      "run at the L2 target reaches the serial-bandwidth threshold of it (where the sweep measured "
-                     "either again as it ran (rescale), the median of the 3 samples nearest the point's time; the "
-                     "kernel's own scaling moves by those peakflops samples' ratio to the probe's); numpy "
+                     "either again as it ran (rescale), the median of the 3 samples nearest the point's time); numpy "
                      "variants: their own 1-worker batched points the same way",
                      "data_rule",
                      "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
