@@ -398,9 +398,10 @@ static void probe_compute(struct probe *p, int json)
 }
 
 /* Each kernel's own loop in L1 (PEAKFLOPS_BYTES per worker), built in, at every worker count past
- * one: its scaling over one worker (paired_scaling). The in-core time of a compute-bound loop
- * scales as the core's units it fills do: on the 16-vCPU Xeon trig's teams reached 4-5.6x at 8
- * workers while peakflops' FMA chains, one 512-bit FMA a cycle per worker, scaled 7.67x. */
+ * one: its scaling over one worker (paired_scaling). A loop need not scale as peakflops' FMA
+ * chains do: on the 16-vCPU Xeon trig's teams reached 4.0-5.6x at 8 workers while the chains,
+ * about one 512-bit FMA a cycle per worker, scaled 7.67x. Recorded and reported; the model still
+ * scales in-core time by peakflops (scaling by this fit two EPYC sweeps worse). */
 static void probe_incore(struct probe *p, int json)
 {
     for (unsigned k = 0; k < ceil_kernel_count && !ceil_stop_signal(); k++) {
