@@ -400,8 +400,9 @@ static void probe_compute(struct probe *p, int json)
 /* Each kernel's own loop in L1 (PEAKFLOPS_BYTES per worker), built in, at every worker count past
  * one: its scaling over one worker (paired_scaling). A loop need not scale as peakflops' FMA
  * chains do: on the 16-vCPU Xeon trig's teams reached 4.0-5.6x at 8 workers while the chains,
- * about one 512-bit FMA a cycle per worker, scaled 7.67x. Recorded and reported; the model still
- * scales in-core time by peakflops (scaling by this fit two EPYC sweeps worse). */
+ * about one 512-bit FMA a cycle per worker, scaled 7.67x. The model scales a cache-traffic
+ * kernel's in-core time (motion's) by it; compute-bound ones still by peakflops (scaling them by
+ * this fit two EPYC sweeps worse). */
 static void probe_incore(struct probe *p, int json)
 {
     for (unsigned k = 0; k < ceil_kernel_count && !ceil_stop_signal(); k++) {

@@ -149,19 +149,19 @@ static int core_is_traffic(struct ctx *c, const struct point *p)
     return ceil_ex_runs_our_loop(p->variant) && ceil_ex_serial_l2_fraction(c, p->kernel) >= CEIL_SERIAL_BW;
 }
 
-/* How the in-core time scales with workers: as the probe's paired L2 bandwidth scaling for a
- * kernel whose in-core time is cache traffic (core_is_traffic: private L2s scale more than the
- * cores), else as its compute (peakflops) scaling. */
+/* How the in-core time scales with workers: as the compute (peakflops) scaling, except for a
+ * kernel whose in-core time is cache traffic (core_is_traffic): as its own loop in L1 where the
+ * probe ran it (its "incore"), else as peakflops. Private L1s and L2s scale as the cores do. Not
+ * as the probe's daxpy at the L2 target: that size fills one worker's L2, so its 1-worker run
+ * spills and its paired scaling (2.3x on the 2-vCPU EPYC in every probe) is capacity, which the
+ * in-core point at N/W already counts; scaling by it predicted motion's teams in L3 12-27% too
+ * fast in two sweeps. */
 static double core_scaling(struct ctx *c, const struct point *p)
 {
     if (p->workers == 1)
         return 1;
-    if (core_is_traffic(c, p)) {
-        struct point at_l2 = *p;
-        at_l2.n = ceil_ex_l2_target(c);
-        return ceil_ex_bandwidth_scaling_of(c, ceil_ex_probe_kind(p->kernel), &at_l2);
-    }
-    return ceil_ex_compute_scaling_of(c, p);
+    double own = core_is_traffic(c, p) ? ceil_ex_incore_scaling(c, p->kernel, p->workers) : NAN;
+    return isfinite(own) ? own : ceil_ex_compute_scaling_of(c, p);
 }
 
 static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT])
@@ -411,9 +411,11 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "rescale", c->rescale,
                      "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
-                     "the probe's compute scaling at W workers, or its L2 bandwidth scaling for a kernel whose serial "
-                     "run at the L2 target reaches the serial-bandwidth threshold of it (where the sweep measured "
-                     "either again as it ran (rescale), the median of the 3 samples nearest the point's time); numpy "
+                     "the probe's compute scaling at W workers (where the sweep measured it again as it ran "
+                     "(rescale), the median of the 3 samples nearest the point's time), or, for a kernel whose serial "
+                     "run at the L2 target reaches the serial-bandwidth threshold of the probe's bandwidth there (its "
+                     "in-core time is cache traffic), the probe's scaling of the kernel's own loop in L1 (incore) "
+                     "where it has one; numpy "
                      "variants: their own 1-worker batched points the same way",
                      "data_rule",
                      "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
