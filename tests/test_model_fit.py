@@ -72,6 +72,30 @@ for recorded in folders:
     expect(shares == sorted(shares) and all(0 <= d <= 1 for d in shares), f"{name}: dram_share {shares}")
     expect(all("/numpy" in t["from"] and t["from"].endswith("/workers:1") and t["traffic_over_table"] >= 0
                for t in model.get("numpy_traffic", [])), f"{name}: numpy_traffic {model.get('numpy_traffic')}")
+    # the in-core times the model reads: a serial point's time pooled with every serial repetition
+    # paired with a team at its kernel and N, median of them all, where the folder paired; its own
+    # median where it did not (the Sapphire Rapids folder)
+    pool = {}
+    for b in bench:
+        if b.get("run_type") != "iteration" or b.get("error_occurred"):
+            continue
+        kernel, variant, mode, n, workers = b["run_name"].split("/")[:5]
+        key = (kernel, float(n.split(":")[1]))
+        if variant == "serial" and mode == "batched" and workers == "workers:1":
+            pool.setdefault(key, ([], []))[0].append(b["ns_per_elem_tick"])
+        elif "pair_order" in b:
+            pool.setdefault(key, ([], []))[1].append(b["serial_ns_per_elem_tick"])
+    entries = [(k, e) for k, lst in model.get("in_core", {}).items() for e in lst]
+    expect(entries, f"{name}: no in-core times")
+    for kernel, e in entries:
+        own, pairs = pool.get((kernel, e["n"]), ([], []))
+        values = sorted(own + pairs) if pairs else []
+        want = (values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2) \
+            if values else medians.get(e["from"])
+        expect(want is not None and math.isclose(e["ns_per_elem_tick"], want, rel_tol=1e-9)
+               and e.get("pooled_repetitions") == (len(values) if pairs else None),
+               f"{name}: {e['from']}: in-core {e['ns_per_elem_tick']} from {e.get('pooled_repetitions')} repetitions, "
+               f"want {want} from {len(values)} ({len(own)} own)")
     curves = [k for k in one.get("knees", []) if "predicted_speedups" in k]
     expect(curves and all(len(k["predicted_speedups"]) == len(k["speedups"]) for k in curves), f"{name}: no predicted curves")
 

@@ -31,6 +31,10 @@ struct point {
     json_t *reasons; /* why it is unstable: strings, by check */
     double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */
     double predicted_speedup;      /* the model's serial time at N over its time for this point */
+    /* a reference point's time as the model takes it: the median ns per element-tick of every
+     * serial repetition at its kernel and N, its own and every team's pair (NAN: none paired) */
+    double pooled_ns;
+    size_t pooled;
 };
 
 struct ctx {
@@ -101,6 +105,13 @@ struct point *ceil_ex_one_worker_near(struct ctx *c, const char *kernel, const c
 struct point *ceil_ex_serial_near(struct ctx *c, const char *kernel, double n, double max_n);
 /* A point's measured ns per element-tick. */
 double ceil_ex_measured_ns(const struct point *p);
+/* What the model takes as a point's ns per element-tick: a reference point's pooled serial
+ * repetitions where the teams were paired (many more than its own, spread over the sweep: the
+ * host's slow minutes move their median less), else its measured time. */
+double ceil_ex_model_ns(const struct point *p);
+/* Pools each reference point's repetitions with every pair's serial repetition at its kernel
+ * and N (pooled_ns). */
+void ceil_ex_pool_serial(struct ctx *c, json_t *bench);
 /* The kernel whose serial runs measure where data comes from: the table's first memory-bound
  * subject that updates its arrays in place (motion). */
 const struct ceil_kernel *ceil_ex_memory_kernel(void);

@@ -396,6 +396,40 @@ struct point *ceil_ex_serial_near(struct ctx *c, const char *kernel, double n, d
 
 double ceil_ex_measured_ns(const struct point *p) { return p->seconds / (p->n * p->ticks) * 1e9; }
 
+double ceil_ex_model_ns(const struct point *p) { return p->pooled ? p->pooled_ns : ceil_ex_measured_ns(p); }
+
+void ceil_ex_pool_serial(struct ctx *c, json_t *bench)
+{
+    json_t *runs = json_object_get(bench, "benchmarks"), *r;
+    size_t i, total = json_array_size(runs);
+    double *v = calloc(total + 1, sizeof *v);
+    for (size_t k = 0; v && k < c->count; k++) {
+        struct point *s = &c->pts[k];
+        s->pooled_ns = NAN;
+        s->pooled = 0;
+        if (!ceil_ex_is_reference(s->variant) || strcmp(s->mode, "batched") || s->workers != 1 || s->error)
+            continue;
+        size_t n = 0, paired = 0;
+        json_array_foreach(runs, i, r) {
+            struct point q = { 0 };
+            if (strcmp(ceil_ex_str(r, "run_type"), "iteration") || json_is_true(json_object_get(r, "error_occurred")) ||
+                parse_name(ceil_ex_str(r, "run_name"), &q) != 0 || q.n != s->n || strcmp(q.kernel, s->kernel))
+                continue;
+            int own = !strcmp(q.variant, s->variant) && !strcmp(q.mode, "batched") && q.workers == 1;
+            double x = ceil_ex_num(r, own ? "ns_per_elem_tick" : "serial_ns_per_elem_tick");
+            if ((own || json_is_number(json_object_get(r, "pair_order"))) && isfinite(x) && x > 0) {
+                v[n++] = x;
+                paired += !own;
+            }
+        }
+        if (paired) {
+            s->pooled_ns = ceil_median(v, n);
+            s->pooled = n;
+        }
+    }
+    free(v);
+}
+
 const struct ceil_kernel *ceil_ex_memory_kernel(void)
 {
     for (unsigned k = 0; k < ceil_kernel_count; k++)

@@ -31,7 +31,7 @@ void ceil_ex_dram_curve(struct ctx *c)
     c->curve_n = 0;
     const struct point *a = k && isfinite(n3) ? ceil_ex_find(c, k->name, ref, "batched", n3, 1) : NULL;
     const struct point *b = k && isfinite(nd) ? ceil_ex_find(c, k->name, ref, "batched", nd, 1) : NULL;
-    if (!a || !b || a->error || b->error || !(l3 > 0) || !(ceil_ex_measured_ns(b) > ceil_ex_measured_ns(a)))
+    if (!a || !b || a->error || b->error || !(l3 > 0) || !(ceil_ex_model_ns(b) > ceil_ex_model_ns(a)))
         return;
     double most = 0;
     json_t *s;
@@ -40,7 +40,7 @@ void ceil_ex_dram_curve(struct ctx *c)
         const struct point *q = ceil_ex_find(c, k->name, ref, "batched", ceil_ex_num(s, "n"), 1);
         if (!q || q->error || q->n < n3 || q->n > nd || c->curve_n == MAX_CURVE)
             continue;
-        double d = (ceil_ex_measured_ns(q) - ceil_ex_measured_ns(a)) / (ceil_ex_measured_ns(b) - ceil_ex_measured_ns(a));
+        double d = (ceil_ex_model_ns(q) - ceil_ex_model_ns(a)) / (ceil_ex_model_ns(b) - ceil_ex_model_ns(a));
         most = q == b ? 1 : fmax(most, fmin(1, fmax(0, d)));
         c->curve_x[c->curve_n] = q->n * ceil_kernel_footprint(k) / l3;
         c->curve_share[c->curve_n++] = most;
@@ -91,7 +91,7 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     if (m && mc && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw > 0 && scaling > 0) {
         /* its data time dominates: T = Td + (1 - overlap) Tc */
         double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
-        double td = ceil_ex_measured_ns(m) - (1 - a) * ceil_ex_measured_ns(mc);
+        double td = ceil_ex_model_ns(m) - (1 - a) * ceil_ex_model_ns(mc);
         if (td > 0)
             return ceil_ex_kernel_bytes(p->kernel) / ceil_kernel_bytes(mk) * td / scaling;
     }
@@ -129,7 +129,7 @@ json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
                 ceil_kernel_find(p->kernel) == ceil_ex_memory_kernel() ||
                 core == p || level_index(ceil_ex_level_of(c, p->n, 1)) != l)
                 continue;
-            double a = ceil_model_overlap(ceil_ex_measured_ns(p), ceil_ex_measured_ns(core), data_ns(c, p));
+            double a = ceil_model_overlap(ceil_ex_model_ns(p), ceil_ex_model_ns(core), data_ns(c, p));
             if (isfinite(a)) {
                 v[n++] = a;
                 json_array_append_new(from, json_string(p->name));
@@ -185,7 +185,7 @@ static double numpy_data_ns(struct ctx *c, const struct point *p, const double o
     double d1 = data_ns_shares(c, &one, share1), dw = data_ns_shares(c, p, share);
     if (!own || own->error || !core || core->error)
         return NAN;
-    double td1 = ceil_model_data_of(ceil_ex_measured_ns(own), ceil_ex_measured_ns(core), overlap_of(share1, overlap));
+    double td1 = ceil_model_data_of(ceil_ex_model_ns(own), ceil_ex_model_ns(core), overlap_of(share1, overlap));
     *factor = td1 / d1;
     return td1 * dw / d1;
 }
@@ -199,7 +199,7 @@ static int predict(struct ctx *c, const struct point *p, const double overlap[CE
     const struct ceil_kernel *k = ceil_kernel_find(p->kernel);
     if (!core || core->error || !k || !isfinite(scaling))
         return 0;
-    struct ceil_model_in in = { .core_ns = ceil_ex_measured_ns(core), .scaling = scaling };
+    struct ceil_model_in in = { .core_ns = ceil_ex_model_ns(core), .scaling = scaling };
     in.data_ns = ceil_ex_runs_our_loop(p->variant) ? data_ns_shares(c, p, in.share) : numpy_data_ns(c, p, overlap, in.share, &factor);
     in.overlap = overlap_of(in.share, overlap);
     if (!strcmp(p->mode, "pertick") && !ceil_ex_is_reference(p->variant))
@@ -404,13 +404,18 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
         json_t *list = json_object_get(core, p->kernel);
         if (!list)
             json_object_set_new(core, p->kernel, list = json_array());
-        json_array_append_new(list, json_pack("{s:f, s:f, s:s}", "n", p->n, "ns_per_elem_tick", ceil_ex_measured_ns(p), "from", p->name));
+        json_t *e = json_pack("{s:f, s:f, s:s}", "n", p->n, "ns_per_elem_tick", ceil_ex_model_ns(p), "from", p->name);
+        if (p->pooled) /* how many serial repetitions its median pools: its own and the pairs' */
+            json_object_set_new(e, "pooled_repetitions", json_integer((json_int_t)p->pooled));
+        json_array_append_new(list, e);
     }
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:O?, s:s, s:s, s:s, s:s}", "composition",
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
                      overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "rescale", c->rescale,
                      "in_core_rule",
-                     "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target, over "
+                     "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target (where "
+                     "the teams were paired with serial runs, the median of every serial repetition at that kernel and "
+                     "size: its own and the pairs', pooled_repetitions), over "
                      "the probe's compute scaling at W workers (where the sweep measured it again as it ran "
                      "(rescale), the median of the 3 samples nearest the point's time), or, for a kernel whose serial "
                      "run at the L2 target reaches the serial-bandwidth threshold of the probe's bandwidth there (its "
@@ -419,7 +424,8 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "variants: their own 1-worker batched points the same way",
                      "data_rule",
                      "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
-                     "memory-bound kernel's serial data time there (its time less its in-core part not overlapped), "
+                     "memory-bound kernel's serial data time there (its time, pooled as the in-core time's, less its "
+                     "in-core part not overlapped), "
                      "divided by the probe's paired daxpy scaling from 1 to W workers at that size (the nearest size "
                      "probed at its level; at the targets, and past the DRAM target at the DRAM level, where the sweep "
                      "measured it again as it ran (rescale), the median of the 3 samples nearest the point's time; between the "
@@ -434,7 +440,8 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "N (predicted_speedup) applied to the pairs' serial time, the median of the pairs' ratios as the "
                      "measured speedup is; other points: the model's time",
                      "fit", "overlaps (without the memory-bound kernel, in turn with its data time: 4 rounds), "
-                     "dram_share and numpy_traffic from one-worker points only; every point at 2+ workers is held out");
+                     "dram_share and numpy_traffic from one-worker runs only (the reference's own and the serial runs "
+                     "paired with teams, never a team's time); every point at 2+ workers is held out");
 }
 
 json_t *ceil_ex_counters_by_level(struct ctx *c, const struct point *p)
