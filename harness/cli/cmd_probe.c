@@ -400,9 +400,10 @@ static void probe_compute(struct probe *p, int json)
 /* Each kernel's own loop in L1 (PEAKFLOPS_BYTES per worker), built in, at every worker count past
  * one: its scaling over one worker (paired_scaling). A loop need not scale as peakflops' FMA
  * chains do: on the 16-vCPU Xeon trig's teams reached 4.0-5.6x at 8 workers while the chains,
- * about one 512-bit FMA a cycle per worker, scaled 7.67x. The model scales a cache-traffic
- * kernel's in-core time (motion's) by it; compute-bound ones still by peakflops (scaling them by
- * this fit two EPYC sweeps worse). */
+ * about one 512-bit FMA a cycle per worker, scaled 7.67x. Recorded and reported; the model
+ * scales in-core time by peakflops, which the sweep measures again as it runs (scaling by this,
+ * measured once in seconds, fit EPYC sweeps worse: one probe's read 1.5x for motion inside an
+ * episode of the host, where its teams ran 1.9-2.2x). */
 static void probe_incore(struct probe *p, int json)
 {
     for (unsigned k = 0; k < ceil_kernel_count && !ceil_stop_signal(); k++) {

@@ -84,9 +84,6 @@ double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel);
  * runs), or, where the sweep measured it again as it ran, the median of the RESCALE_NEAREST
  * samples nearest p's time. */
 double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p);
-/* How the probe's run of the kernel's own loop in L1 scales from one worker to `workers` (its
- * "incore": median of paired runs); NAN in probes without it. */
-double ceil_ex_incore_scaling(struct ctx *c, const char *kernel, double workers);
 /* Bytes per element-tick of a kernel by name, from the kernel table. */
 double ceil_ex_kernel_bytes(const char *name);
 const char *ceil_ex_level_of(struct ctx *c, double n, double workers);

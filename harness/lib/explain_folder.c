@@ -284,17 +284,6 @@ static double probe_compute_scaling(struct ctx *c, double workers)
     return NAN;
 }
 
-double ceil_ex_incore_scaling(struct ctx *c, const char *kernel, double workers)
-{
-    json_t *e;
-    size_t i;
-    json_array_foreach(json_object_get(c->probe, "incore"), i, e) {
-        if (ceil_ex_num(e, "workers") == workers && !strcmp(ceil_ex_str(e, "kernel"), kernel))
-            return ceil_ex_num(e, "scaling");
-    }
-    return NAN;
-}
-
 double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p)
 {
     double s = p->workers == 1 ? 1 : rescale_near(c, "peakflops", NAN, p->workers, p->at_s);

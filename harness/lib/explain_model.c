@@ -149,19 +149,18 @@ static int core_is_traffic(struct ctx *c, const struct point *p)
     return ceil_ex_runs_our_loop(p->variant) && ceil_ex_serial_l2_fraction(c, p->kernel) >= CEIL_SERIAL_BW;
 }
 
-/* How the in-core time scales with workers: as the compute (peakflops) scaling, except for a
- * kernel whose in-core time is cache traffic (core_is_traffic): as its own loop in L1 where the
- * probe ran it (its "incore"), else as peakflops. Private L1s and L2s scale as the cores do. Not
- * as the probe's daxpy at the L2 target: that size fills one worker's L2, so its 1-worker run
- * spills and its paired scaling (2.3x on the 2-vCPU EPYC in every probe) is capacity, which the
- * in-core point at N/W already counts; scaling by it predicted motion's teams in L3 12-27% too
- * fast in two sweeps. */
+/* How the in-core time scales with workers: as the compute (peakflops) scaling, also for a
+ * kernel whose in-core time is cache traffic (core_is_traffic: motion's L1-L2 traffic, in private
+ * caches that scale as the cores do). Not as the probe's daxpy at the L2 target: that size fills
+ * one worker's L2, so its 1-worker run spills and its paired scaling (2.3x on the 2-vCPU EPYC in
+ * every probe) is capacity, which the in-core point at N/W already counts; scaling by it
+ * predicted motion's teams in L3 12-27% too fast in two sweeps. Nor as the probe's run of the
+ * kernel's own loop (incore): measured once, in a few seconds, it can fall inside one of the
+ * host's episodes (motion's read 1.51-1.56x in all three pairs before a sweep whose teams ran
+ * 1.9-2.2x), where peakflops is measured again through the sweep (rescale). */
 static double core_scaling(struct ctx *c, const struct point *p)
 {
-    if (p->workers == 1)
-        return 1;
-    double own = core_is_traffic(c, p) ? ceil_ex_incore_scaling(c, p->kernel, p->workers) : NAN;
-    return isfinite(own) ? own : ceil_ex_compute_scaling_of(c, p);
+    return p->workers == 1 ? 1 : ceil_ex_compute_scaling_of(c, p);
 }
 
 static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT])
@@ -417,10 +416,8 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "the teams were paired with serial runs, the median of every serial repetition at that kernel and "
                      "size: its own and the pairs', pooled_repetitions), over "
                      "the probe's compute scaling at W workers (where the sweep measured it again as it ran "
-                     "(rescale), the median of the 3 samples nearest the point's time), or, for a kernel whose serial "
-                     "run at the L2 target reaches the serial-bandwidth threshold of the probe's bandwidth there (its "
-                     "in-core time is cache traffic), the probe's scaling of the kernel's own loop in L1 (incore) "
-                     "where it has one; numpy "
+                     "(rescale), the median of the 3 samples nearest the point's time), for a kernel whose in-core "
+                     "time is cache traffic as well; numpy "
                      "variants: their own 1-worker batched points the same way",
                      "data_rule",
                      "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
