@@ -103,7 +103,8 @@ def ceilings_section(r):
 
 CHECK_NAMES = {"one_worker": "a 1-worker team off serial", "level": "faster at a slower level",
                "superlinear": "speedup above workers x caches", "passes": "two passes disagree",
-               "interference": "others or the hypervisor took the CPU", "spread": "wide interval"}
+               "interference": "others or the hypervisor took the CPU", "spread": "wide interval",
+               "shared_core": "a core shared among the team's CPUs"}
 
 
 def pct(x, spec=".0f"):
@@ -194,6 +195,16 @@ def trust_section(r):
                     f"ran (most {pct(inter['max'])}; {inter['points_above']} points above {pct(th.get('busy', 0.1))}).")
     if steal:
         text.append(f"The hypervisor stole a median {pct(steal['median'], '.1f')} (most {pct(steal['max'])}).")
+    shared = t.get("shared_core")
+    if shared:
+        worst = sorted((m for m in t.get("timeline", []) if m.get("shared_core", {}).get("shared")),
+                       key=lambda m: -m["shared_core"]["shared"])[:3]
+        text.append(f"After {shared['tested']} team repetitions a short FMA loop on all the team's CPUs at once "
+                    f"against one alone found a core shared {shared['shared']} times "
+                    f"({pct(shared['shared'] / max(1, shared['tested']), '.1f')}; the host's doing, which the guest's "
+                    "own accounting cannot see)" + (": most in " + ", ".join(
+                        f"minute {m['minute']} ({m['shared_core']['shared']} of {m['shared_core']['tested']})"
+                        for m in worst) if worst else "") + ".")
     busy = sorted(t.get("timeline", []), key=lambda m: -(m["interference_mean"] + m["steal_mean"]))[:3]
     if busy and busy[0]["interference_mean"] + busy[0]["steal_mean"] > 0.02:
         text.append("Busiest minutes of the sweep: " + ", ".join(

@@ -5,8 +5,11 @@ identities fires; on the AMD EPYC sweep recorded before pairing (data/results-ep
 1-worker teams 0.8x to 1.2x serial) they fire, and the points say why. Every point carries
 the trust keys, and the top level counts them.
 Usage: test_trust_checks.py CEILINGS QUIET_FOLDER NOISY_FOLDER"""
+import json
 import os
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from expect import done, expect, explain_copy  # noqa: E402
@@ -55,5 +58,44 @@ for name, doc in (("quiet", explain(quiet)), ("noisy", explain(noisy))):
                 and abs(p.get("speedup", 1) - 1) > 0.10
             expect(not off or any(x[0] == p["point"] and x[1] == "one_worker" for x in f),
                    f"noisy: {p['point']} at {p.get('speedup')}x serial not flagged")
+
+# The co-run test after each team repetition (counter "corun": the same FMA loop on all the team's
+# CPUs against one alone): a point is unstable when more than a quarter of its repetitions found a
+# core shared (ratio >= 1.5), and the trust summary and its timeline count them. Written into a
+# copy of the quiet folder: two of one point's repetitions, one of another's.
+with tempfile.TemporaryDirectory() as tmp:
+    copy = os.path.join(tmp, "c")
+    shutil.copytree(quiet, copy)
+    path = os.path.join(copy, "bench.json")
+    bench = json.load(open(path))
+    reps = {}
+    for r in bench["benchmarks"]:
+        if r.get("run_type") == "iteration" and "/batched/" in r["run_name"] and r["run_name"].endswith("/workers:2"):
+            reps.setdefault(r["run_name"], []).append(r)
+    names = [n for n, v in reps.items() if len(v) >= 4][:2]
+    many, few = names
+    for i, r in enumerate(reps[many]):
+        r["corun"] = 1.9 if i < 2 else 1.02
+        r["at_s"] = 30.0 + i
+    for i, r in enumerate(reps[few]):
+        r["corun"] = 1.9 if i < 1 else 1.02
+        r["at_s"] = 30.0 + i
+    json.dump(bench, open(path, "w"))
+    doc = explain(copy)
+    by = {p["point"]: p for p in doc["points"]}
+    why = [x["why"] for x in by.get(many, {}).get("unstable_reasons", []) if x["check"] == "shared_core"]
+    expect(why and why[0].startswith(f"2 of {len(reps[many])} repetitions ran while its CPUs shared a core")
+           and "1.9x" in why[0] and not by[many]["stable"], f"shared core: {many}: {why}")
+    expect(not any(x["check"] == "shared_core" for x in by.get(few, {}).get("unstable_reasons", [])),
+           f"shared core: {few}, one of {len(reps[few])}, flagged")
+    t = doc.get("trust", {})
+    tested = len(reps[many]) + len(reps[few])
+    expect(t.get("shared_core", {}).get("tested") == tested and t["shared_core"].get("shared") == 3,
+           f"shared core: summary {t.get('shared_core')}")
+    minute = [m for m in t.get("timeline", []) if m["minute"] == 0]
+    expect(minute and minute[0].get("shared_core") == {"tested": tested, "shared": 3},
+           f"shared core: timeline {minute}")
+    expect(t.get("checks", {}).get("shared_core") == 1, f"shared core: checks {t.get('checks')}")
+expect("shared_core" not in explain(quiet).get("trust", {}), "shared core: a folder without the test has a summary")
 
 sys.exit(done())

@@ -3,6 +3,7 @@
 #include "sweep.h"
 
 extern "C" {
+#include "corun.h"
 #include "cpulist.h"
 #include "machine.h"
 #include "launch.h"
@@ -266,12 +267,31 @@ double spread_of(const Record &r)
 
 static void record(const Spec &s, double value, double body_start);
 
-// A bandwidth point's repetition done: its pair's and trust counters, its record, its line.
+// Whether the team's CPUs shared a core around this repetition (corun.h), right after it and
+// outside its time: together over alone, as the counter "corun". Teams of 2+ workers only.
+static void set_corun_counter(benchmark::State &state, const Spec &s)
+{
+    char err[CEIL_ERRLEN];
+    double ratio;
+    static bool warned = false;
+    if (s.workers->count < 2)
+        return;
+    if (ceil_corun(s.sweep->topo.topo, s.workers->cpus, s.workers->count, &ratio, err) == 0)
+        state.counters["corun"] = ratio;
+    else if (!warned && !ceil_stop_signal()) {
+        fprintf(stderr, "ceilings-bench: the co-run test failed (%s): repetitions go without it\n", err);
+        warned = true;
+    }
+}
+
+// A bandwidth point's repetition done: its pair's, co-run and trust counters, its record, its line.
 static void finish_repetition(benchmark::State &state, const Spec &s, const Pair *pair, bool first, const Watch &watch,
                               double seconds, double gbps, double body)
 {
-    if (pair)
+    if (pair) {
         set_pair_counters(state, s, *pair, seconds, first);
+        set_corun_counter(state, s);
+    }
     set_trust_counters(state, s, &watch, pair, body);
     record(s, pair ? pair->seconds / seconds : seconds / (double)s.ticks, body);
     s.sweep->progress.done(s, pair ? fmt("%8.2f GB/s", gbps) + fmt("  x%.2f serial", pair->seconds / seconds)

@@ -27,6 +27,10 @@ struct point {
     int paired;
     double interference, steal, spread;
     double at_s; /* when it ran: the mean of its repetitions' seconds into the sweep (NAN: not recorded) */
+    /* the co-run test after each repetition (corun.h): how many carry it, how many read at least
+     * CEIL_SHARED_CORE (its CPUs shared a core), and the largest ratio */
+    size_t corun_reps, shared_reps;
+    double corun_max;
     int stable;
     json_t *reasons; /* why it is unstable: strings, by check */
     double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */

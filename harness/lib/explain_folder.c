@@ -1,6 +1,7 @@
 /* A results folder's points for explain, and what its probe and plan say about a size. */
 #include "explain.h"
 
+#include "corun.h"
 #include "names.h"
 #include "trust.h"
 #include "variants.h"
@@ -127,6 +128,12 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
             sum_s[k] += ceil_ex_num(r, "steal"), n_s[k]++;
         if (isfinite(ceil_ex_num(r, "at_s")))
             at[k] += ceil_ex_num(r, "at_s"), n_at[k]++;
+        double corun = ceil_ex_num(r, "corun");
+        if (isfinite(corun)) {
+            p->corun_reps++;
+            p->shared_reps += corun >= CEIL_SHARED_CORE;
+            p->corun_max = fmax(p->corun_max, corun);
+        }
     }
     for (size_t k = 0; sum_i && k < c->count; k++) {
         struct point *p = &c->pts[k];

@@ -1,6 +1,7 @@
 /* The trust checks of explain: the identities a measurement must satisfy, and its noise. */
 #include "explain.h"
 
+#include "corun.h"
 #include "trust.h"
 #include "variants.h"
 
@@ -71,6 +72,13 @@ void ceil_ex_check_noise(struct point *p)
     if (busy > CEIL_BUSY)
         unstable(p, "interference", "others took %.0f%% of a CPU and the hypervisor %.0f%% while it ran",
                  100 * (isfinite(p->interference) ? p->interference : 0), 100 * (isfinite(p->steal) ? p->steal : 0), 0, 0);
+    /* more than a quarter: fewer low repetitions barely move a median (one of four: the mean of
+     * the middle two) */
+    if (p->corun_reps && 4 * p->shared_reps > p->corun_reps)
+        unstable(p, "shared_core",
+                 "%.0f of %.0f repetitions ran while its CPUs shared a core (the same FMA loop on all of them took up "
+                 "to %.1fx as long as on one)",
+                 (double)p->shared_reps, (double)p->corun_reps, p->corun_max, 0);
     if (isfinite(p->spread) && p->spread > CEIL_SPREAD)
         unstable(p, "spread", "its median's 95%% interval is +-%.0f%%", 100 * p->spread, 0, 0, 0);
 }
@@ -115,7 +123,7 @@ static json_t *timeline(json_t *bench)
 {
     enum { MINUTES = 240 };
     double sum_i[MINUTES] = { 0 }, max_i[MINUTES] = { 0 }, sum_s[MINUTES] = { 0 };
-    size_t reps[MINUTES] = { 0 }, i;
+    size_t reps[MINUTES] = { 0 }, corun[MINUTES] = { 0 }, shared[MINUTES] = { 0 }, i;
     json_t *r, *out = json_array();
     json_array_foreach(json_object_get(bench, "benchmarks"), i, r) {
         double at = ceil_ex_num(r, "at_s"), x = ceil_ex_num(r, "interference"), st = ceil_ex_num(r, "steal");
@@ -123,27 +131,39 @@ static json_t *timeline(json_t *bench)
             continue;
         size_t m = (size_t)(at / 60);
         reps[m]++;
+        if (isfinite(ceil_ex_num(r, "corun"))) {
+            corun[m]++;
+            shared[m] += ceil_ex_num(r, "corun") >= CEIL_SHARED_CORE;
+        }
         sum_i[m] += isfinite(x) ? x : 0;
         max_i[m] = fmax(max_i[m], isfinite(x) ? x : 0);
         sum_s[m] += isfinite(st) ? st : 0;
     }
-    for (size_t m = 0; m < MINUTES; m++)
-        if (reps[m])
-            json_array_append_new(out, json_pack("{s:I, s:I, s:f, s:f, s:f}", "minute", (json_int_t)m, "repetitions",
-                                                 (json_int_t)reps[m], "interference_mean", sum_i[m] / (double)reps[m],
-                                                 "interference_max", max_i[m], "steal_mean", sum_s[m] / (double)reps[m]));
+    for (size_t m = 0; m < MINUTES; m++) {
+        if (!reps[m])
+            continue;
+        json_t *e = json_pack("{s:I, s:I, s:f, s:f, s:f}", "minute", (json_int_t)m, "repetitions", (json_int_t)reps[m],
+                              "interference_mean", sum_i[m] / (double)reps[m], "interference_max", max_i[m],
+                              "steal_mean", sum_s[m] / (double)reps[m]);
+        if (corun[m]) /* of the repetitions that ran the co-run test, how many found a core shared */
+            json_object_set_new(e, "shared_core", json_pack("{s:I, s:I}", "tested", (json_int_t)corun[m], "shared",
+                                                            (json_int_t)shared[m]));
+        json_array_append_new(out, e);
+    }
     return out;
 }
 
 json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench)
 {
     json_t *checks = json_object(), *list = json_array();
-    size_t total = 0, stable = 0, remeasured = 0, paired = 0, measured = 0;
+    size_t total = 0, stable = 0, remeasured = 0, paired = 0, measured = 0, tested = 0, shared = 0;
     for (size_t i = 0; i < c->count; i++) {
         struct point *p = &c->pts[i];
         if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
             continue;
         total++;
+        tested += p->corun_reps;
+        shared += p->shared_reps;
         stable += p->stable;
         remeasured += p->nvalues[1] > 0;
         paired += p->paired;
@@ -171,8 +191,13 @@ json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench)
     else
         snprintf(advice, sizeof advice, "%.0f%% of the points are unstable and left out of the verdict counts; the rest "
                                         "hold within their intervals.", 100 * share);
-    return json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:s}", "points", (json_int_t)total, "stable",
-                     (json_int_t)stable, "unstable", (json_int_t)(total - stable), "checks", checks, "paired",
-                     (json_int_t)paired, "remeasured", (json_int_t)remeasured, "interference", interference, "steal",
-                     steal, "timeline", timeline(bench), "unstable_points", list, "advice", advice);
+    json_t *out = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:s}", "points", (json_int_t)total,
+                            "stable", (json_int_t)stable, "unstable", (json_int_t)(total - stable), "checks", checks,
+                            "paired", (json_int_t)paired, "remeasured", (json_int_t)remeasured, "interference",
+                            interference, "steal", steal, "timeline", timeline(bench), "unstable_points", list,
+                            "advice", advice);
+    if (tested) /* the team repetitions that ran the co-run test, and how many found a core shared */
+        json_object_set_new(out, "shared_core", json_pack("{s:I, s:I, s:f}", "tested", (json_int_t)tested, "shared",
+                                                          (json_int_t)shared, "threshold", CEIL_SHARED_CORE));
+    return out;
 }

@@ -1,0 +1,34 @@
+/* The co-run test (corun.h) on this machine: one CPU alone reads 1; two workers on one CPU take
+ * turns, so together they take about twice as long as one alone (what SMT siblings under a busy
+ * core look like), whatever the machine's speed; two CPUs give a positive ratio (how near 1
+ * depends on the host: printed, not asserted); a CPU that does not exist is an error. */
+#include "corun.h"
+#include "expect.h"
+#include "topology.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int main(void)
+{
+    char err[CEIL_ERRLEN] = "";
+    struct ceil_topo t;
+    if (ceil_topo_load(&t, NULL, err) != 0) {
+        fprintf(stderr, "test_corun: %s\n", err);
+        return 1;
+    }
+    double r = 0;
+    int one[] = { 0 }, same[] = { 0, 0 }, two[] = { 0, 1 }, none[] = { 0, 1 << 20 };
+    EXPECT(ceil_corun(t.topo, one, 1, &r, err) == 0 && r == 1, "one CPU: %g %s", r, err);
+    EXPECT(ceil_corun(t.topo, same, 2, &r, err) == 0 && r >= CEIL_SHARED_CORE, "two workers on CPU 0: %g %s", r, err);
+    printf("two workers on CPU 0: %.2fx as long as one\n", r);
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+        EXPECT(ceil_corun(t.topo, two, 2, &r, err) == 0 && r > 0 && isfinite(r), "CPUs 0 and 1: %g %s", r, err);
+        printf("CPUs 0 and 1: %.2fx as long as CPU 0 alone\n", r);
+    }
+    err[0] = 0;
+    EXPECT(ceil_corun(t.topo, none, 2, &r, err) < 0 && err[0], "a CPU that does not exist: %g '%s'", r, err);
+    ceil_topo_free(&t);
+    return EXPECT_DONE();
+}
