@@ -109,9 +109,11 @@ with tempfile.TemporaryDirectory() as tmp:
                        f"{b['name']}: cpu_time {b['cpu_time']} is not the team's {b['team_cpu_s']} s / ticks")
             if parts[1] == "starve":
                 expect(b.get("merge_us", -1) >= 0 and b.get("merged", 0) > 0, f"{b['name']}: no merge figures")
-            # the co-run test after every team repetition of 2+ workers, never after serial's or one worker's
+            # the co-run test before and after every team repetition of 2+ workers, never around serial's
+            # or one worker's
             team = parts[2] != "serial" and int(parts[5]) >= 2
-            expect((b.get("corun", 0) > 0) if team else "corun" not in b, f"{b['name']}: corun {b.get('corun')}")
+            for key in ("corun_before", "corun"):
+                expect((b.get(key, 0) > 0) if team else key not in b, f"{b['name']}: {key} {b.get(key)}")
         if parts[3] == "dispatch":
             expect("overhead_us" in b, f"{b['name']}: no overhead_us")
     # the aggregates' cpu_time is the statistic of the repetitions' team CPU time

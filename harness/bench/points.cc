@@ -267,30 +267,44 @@ double spread_of(const Record &r)
 
 static void record(const Spec &s, double value, double body_start);
 
-// Whether the team's CPUs shared a core around this repetition (corun.h), right after it and
-// outside its time: together over alone, as the counter "corun". Teams of 2+ workers only.
-static void set_corun_counter(benchmark::State &state, const Spec &s)
+// Whether the team's CPUs share a core right now (corun.h): together over alone, outside any
+// timed region; NAN for a team of one worker or when the test fails (said once).
+static double corun_ratio(const Spec &s)
 {
     char err[CEIL_ERRLEN];
     double ratio;
     static bool warned = false;
     if (s.workers->count < 2)
-        return;
+        return NAN;
     if (ceil_corun(s.sweep->topo.topo, s.workers->cpus, s.workers->count, &ratio, err) == 0)
-        state.counters["corun"] = ratio;
-    else if (!warned && !ceil_stop_signal()) {
+        return ratio;
+    if (!warned && !ceil_stop_signal()) {
         fprintf(stderr, "ceilings-bench: the co-run test failed (%s): repetitions go without it\n", err);
         warned = true;
     }
+    return NAN;
+}
+
+// The co-run test around a team's repetition, as counters: "corun_before", taken before its body
+// (its serial pair included), and "corun", right after it. A host episode of a few milliseconds
+// to seconds can begin or end inside the repetition; the after test alone missed those that ended
+// before it (24 slow repetitions of one sweep here).
+static void set_corun_counters(benchmark::State &state, const Spec &s, double before)
+{
+    if (std::isfinite(before))
+        state.counters["corun_before"] = before;
+    double after = corun_ratio(s);
+    if (std::isfinite(after))
+        state.counters["corun"] = after;
 }
 
 // A bandwidth point's repetition done: its pair's, co-run and trust counters, its record, its line.
 static void finish_repetition(benchmark::State &state, const Spec &s, const Pair *pair, bool first, const Watch &watch,
-                              double seconds, double gbps, double body)
+                              double seconds, double gbps, double body, double corun_before)
 {
     if (pair) {
         set_pair_counters(state, s, *pair, seconds, first);
-        set_corun_counter(state, s);
+        set_corun_counters(state, s, corun_before);
     }
     set_trust_counters(state, s, &watch, pair, body);
     record(s, pair ? pair->seconds / seconds : seconds / (double)s.ticks, body);
@@ -316,8 +330,9 @@ void sweep_point(benchmark::State &state, const Spec *s)
     if (skipped_after_stop(state))
         return;
     rescale_if_due(*s->sweep); /* before the repetition's time starts */
-    double body = ceil_now();
     bool pairs = paired(*s), first = serial_first(*s);
+    double corun_before = pairs ? corun_ratio(*s) : NAN;
+    double body = ceil_now();
     Pair pair;
     int rc = pairs && first ? measure_pair(*s, pair, err) : 0;
     const ceil_variant_ops *ops = s->variant->ops;
@@ -357,7 +372,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
     } else if (valid) {
         double gbps = set_rate_counters(state, *s, seconds, workers, merge, (double)merged);
         set_cpu_counter(state, cpu);
-        finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body);
+        finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body, corun_before);
     }
 }
 
@@ -504,6 +519,7 @@ void job_point(benchmark::State &state, const Spec *s)
     for (auto _ : state) {
         char msg[CEIL_ERRLEN] = "";
         Pair pair;
+        double corun_before = pairs ? corun_ratio(*s) : NAN;
         if (pairs && first && measure_pair(*s, pair, msg) != 0) {
             fail(state, *s, msg);
             break;
@@ -527,7 +543,7 @@ void job_point(benchmark::State &state, const Spec *s)
         double gbps = set_rate_counters(state, *s, seconds, number(r, "workers_running"), number(r, "merge_seconds"),
                                         number(r, "merged"));
         set_job_label(state, r);
-        finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body);
+        finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body, corun_before);
         json_decref(r);
     }
 }
