@@ -204,7 +204,10 @@ def trust_section(r):
                     f"({pct(shared['shared'] / max(1, shared['tested']), '.1f')}; the host's doing, which the guest's "
                     "own accounting cannot see)" + (": most in " + ", ".join(
                         f"minute {m['minute']} ({m['shared_core']['shared']} of {m['shared_core']['tested']})"
-                        for m in worst) if worst else "") + ".")
+                        for m in worst) if worst else "") + "." +
+                    (f" {shared['left_out']} of those repetitions were left out of their points' medians, the others "
+                     "giving the figures; points where more than half found it are unstable."
+                     if "left_out" in shared else ""))
     busy = sorted(t.get("timeline", []), key=lambda m: -(m["interference_mean"] + m["steal_mean"]))[:3]
     if busy and busy[0]["interference_mean"] + busy[0]["steal_mean"] > 0.02:
         text.append("Busiest minutes of the sweep: " + ", ".join(

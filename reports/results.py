@@ -48,6 +48,7 @@ class Point:
     merge_us: float = float("nan")  # an emitting kernel's merge, once per run
     cv: float = float("nan")  # of the repetitions' times
     reps: list = field(default_factory=list)  # the per-repetition values of the main figure
+    corun: list = field(default_factory=list)  # each repetition's co-run ratio, before or after (nan: none)
     label: str = ""
     error: str = ""
 
@@ -112,6 +113,7 @@ class Results:
         self.profile = _load(os.path.join(folder, "profile.json"))
         self.context = self.bench.get("context", {})
         self.points = self._points()
+        self._leave_out_shared()
         self.variants = self._variants()
         self.kernel_table = {k["name"]: k for k in self._fact("kernels") or []}
         self.missing = self._missing()
@@ -143,11 +145,28 @@ class Results:
             self._take(p, b)
         return points
 
+    def _leave_out_shared(self):
+        """Where explain left the repetitions run on a shared core out of a point's median, its
+        figures are explain's, and its repetitions the others."""
+        threshold = ((self.verdicts or {}).get("trust", {}).get("shared_core") or {}).get("threshold")
+        for v in (self.verdicts or {}).get("points", []):
+            p = self.points.get(v["point"])
+            if not (p and v.get("shared_core_left_out") and threshold and v.get("gbps") and p.gbps > 0):
+                continue
+            slower = p.gbps / v["gbps"]
+            p.seconds *= slower
+            p.ns_per_elem_tick *= slower
+            p.gbps = v["gbps"]
+            p.speedup = v.get("speedup", p.speedup)
+            p.reps = [x for x, c in zip(p.reps, p.corun) if not c >= threshold]
+
     @staticmethod
     def _take(p, b):
         agg = b.get("aggregate_name")
         if b.get("run_type") == "iteration":
             p.reps.append(b.get("gbps", b.get("overhead_us", b.get("real_time"))))
+            p.corun.append(max(b.get("corun", float("nan")), b.get("corun_before", float("nan")),
+                               key=lambda x: -1 if x != x else x))
             p.label = b.get("label", p.label)
         if agg == "median" or (b.get("run_type") == "iteration" and b.get("repetitions", 1) == 1):
             p.seconds = b["real_time"] * 1e-6

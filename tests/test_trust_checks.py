@@ -59,10 +59,11 @@ for name, doc in (("quiet", explain(quiet)), ("noisy", explain(noisy))):
             expect(not off or any(x[0] == p["point"] and x[1] == "one_worker" for x in f),
                    f"noisy: {p['point']} at {p.get('speedup')}x serial not flagged")
 
-# The co-run test after each team repetition (counter "corun": the same FMA loop on all the team's
-# CPUs against one alone): a point is unstable when more than a quarter of its repetitions found a
-# core shared (ratio >= 1.5), and the trust summary and its timeline count them. Written into a
-# copy of the quiet folder: two of one point's repetitions, one of another's.
+# The co-run test around each team repetition (counters "corun_before" and "corun": the same FMA
+# loop on all the team's CPUs against one alone): a repetition that found a core shared (ratio >= 1.5,
+# before or after it) is left out of its point's median, which the others then give; a point where
+# more than half did is unstable. The trust summary and its timeline count them. Written into a copy
+# of the quiet folder: most of one point's repetitions, one of another's (before it).
 with tempfile.TemporaryDirectory() as tmp:
     copy = os.path.join(tmp, "c")
     shutil.copytree(quiet, copy)
@@ -74,26 +75,40 @@ with tempfile.TemporaryDirectory() as tmp:
             reps.setdefault(r["run_name"], []).append(r)
     names = [n for n, v in reps.items() if len(v) >= 4][:2]
     many, few = names
+    n_many = len(reps[many]) // 2 + 1
     for i, r in enumerate(reps[many]):
-        r["corun"] = 1.9 if i < 2 else 1.02
+        r["corun"] = 1.9 if i < n_many else 1.02
         r["at_s"] = 30.0 + i
-    for i, r in enumerate(reps[few]):
-        r["corun"] = 1.9 if i < 1 else 1.02
+    for i, r in enumerate(reps[few]):  # paired here (this folder predates pairs): the shared one ran slow
+        r["corun_before"] = 1.9 if i == 0 else 1.01
+        r["corun"] = 1.02
         r["at_s"] = 30.0 + i
+        r["pair_order"] = -1 if i % 2 == 0 else 1
+        r["speedup"] = 0.5 if i == 0 else 1.8 + 0.05 * i
     json.dump(bench, open(path, "w"))
     doc = explain(copy)
     by = {p["point"]: p for p in doc["points"]}
     why = [x["why"] for x in by.get(many, {}).get("unstable_reasons", []) if x["check"] == "shared_core"]
-    expect(why and why[0].startswith(f"2 of {len(reps[many])} repetitions ran while its CPUs shared a core")
-           and "1.9x" in why[0] and not by[many]["stable"], f"shared core: {many}: {why}")
-    expect(not any(x["check"] == "shared_core" for x in by.get(few, {}).get("unstable_reasons", [])),
+    expect(why and why[0].startswith(f"{n_many} of {len(reps[many])} repetitions ran while its CPUs shared a core")
+           and "1.9x" in why[0] and "too many to leave out" in why[0] and not by[many]["stable"],
+           f"shared core: {many}: {why}")
+    expect("shared_core_left_out" not in by[many], f"shared core: {many} left some out: {by[many]}")
+    p = by.get(few, {})
+    expect(not any(x["check"] == "shared_core" for x in p.get("unstable_reasons", [])),
            f"shared core: {few}, one of {len(reps[few])}, flagged")
+    clean = sorted(r["speedup"] for r in reps[few][1:])
+    m = len(clean) // 2
+    median = clean[m] if len(clean) % 2 else (clean[m - 1] + clean[m]) / 2
+    expect(p.get("shared_core_left_out") == 1 and p.get("repetitions") == len(reps[few]) - 1
+           and abs(p.get("speedup", 0) - median) < 1e-9 * median,
+           f"shared core: {few}: left out {p.get('shared_core_left_out')}, {p.get('repetitions')} repetitions, "
+           f"speedup {p.get('speedup')} against the others' median {median}")
     t = doc.get("trust", {})
     tested = len(reps[many]) + len(reps[few])
-    expect(t.get("shared_core", {}).get("tested") == tested and t["shared_core"].get("shared") == 3,
-           f"shared core: summary {t.get('shared_core')}")
+    expect(t.get("shared_core", {}).get("tested") == tested and t["shared_core"].get("shared") == n_many + 1
+           and t["shared_core"].get("left_out") == 1, f"shared core: summary {t.get('shared_core')}")
     minute = [m for m in t.get("timeline", []) if m["minute"] == 0]
-    expect(minute and minute[0].get("shared_core") == {"tested": tested, "shared": 3},
+    expect(minute and minute[0].get("shared_core") == {"tested": tested, "shared": n_many + 1},
            f"shared core: timeline {minute}")
     expect(t.get("checks", {}).get("shared_core") == 1, f"shared core: checks {t.get('checks')}")
 expect("shared_core" not in explain(quiet).get("trust", {}), "shared core: a folder without the test has a summary")

@@ -27,9 +27,15 @@ struct point {
     int paired;
     double interference, steal, spread;
     double at_s; /* when it ran: the mean of its repetitions' seconds into the sweep (NAN: not recorded) */
-    /* the co-run test after each repetition (corun.h): how many carry it, how many read at least
-     * CEIL_SHARED_CORE (its CPUs shared a core), and the largest ratio */
-    size_t corun_reps, shared_reps;
+    /* each repetition's seconds, and whether the co-run test before or after it found its CPUs
+     * sharing a core, beside values */
+    double rep_seconds[2][MAX_REPS];
+    unsigned char rep_shared[2][MAX_REPS];
+    /* the co-run test around each repetition (corun.h): how many carry it, how many read at least
+     * CEIL_SHARED_CORE before or after (its CPUs shared a core), the largest ratio, and how many
+     * of those were left out of the point's median (left_out: all of them, or none where too few
+     * repetitions would remain) */
+    size_t corun_reps, shared_reps, left_out;
     double corun_max;
     int stable;
     json_t *reasons; /* why it is unstable: strings, by check */
@@ -62,7 +68,10 @@ struct point *ceil_ex_find(struct ctx *c, const char *kernel, const char *varian
                           double workers);
 /* Each benchmark's median (its only run with one repetition), and its cv. */
 int ceil_ex_load_points(struct ctx *c, json_t *bench);
-/* Every repetition of every point: its key value by pass, and the means of interference and steal. */
+/* Every repetition of every point: its key value by pass, and the means of interference and steal.
+ * Repetitions run while the team's CPUs shared a core are left out of the point's median (its
+ * speedup, seconds and rate then the median of the others), unless fewer than half, or than two,
+ * would remain: such a point is unstable (ceil_ex_check_noise). */
 void ceil_ex_load_repetitions(struct ctx *c, json_t *bench);
 /* The probe's test with the kernel's access pattern: daxpy (two streams read, one written,
  * as motion and trig) or, for a kernel whose only dense stream is read, load. */

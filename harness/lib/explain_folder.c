@@ -99,6 +99,34 @@ int ceil_ex_load_points(struct ctx *c, json_t *bench)
     return 0;
 }
 
+/* The shared-core repetitions out of p's values, and p's median from the rest (ceil_ex_load_repetitions). */
+static void leave_out_shared(struct point *p)
+{
+    size_t total = p->nvalues[0] + p->nvalues[1], kept = 0;
+    if (!p->shared_reps || 2 * p->shared_reps > p->corun_reps || total - p->shared_reps < 2 || p->error)
+        return;
+    double value[2 * MAX_REPS], secs[2 * MAX_REPS];
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = 0;
+        for (size_t i = 0; i < p->nvalues[pass]; i++) {
+            if (p->rep_shared[pass][i])
+                continue;
+            value[kept] = p->values[pass][i], secs[kept++] = p->rep_seconds[pass][i];
+            p->values[pass][n] = p->values[pass][i], p->rep_seconds[pass][n] = p->rep_seconds[pass][i];
+            p->rep_shared[pass][n++] = 0;
+        }
+        p->nvalues[pass] = n;
+    }
+    p->left_out = total - kept;
+    double s = ceil_median(secs, kept);
+    if (p->paired)
+        p->speedup = ceil_median(value, kept);
+    if (isfinite(s) && s > 0 && isfinite(p->seconds) && p->seconds > 0) {
+        p->gbps *= p->seconds / s;
+        p->seconds = s;
+    }
+}
+
 void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
 {
     json_t *runs = json_object_get(bench, "benchmarks"), *r;
@@ -120,18 +148,22 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
         double secs = isfinite(ceil_ex_num(r, "ns_per_elem_tick")) ? ceil_ex_num(r, "ns_per_elem_tick") * q.n * ticks * 1e-9
                                                            : ceil_ex_num(r, "real_time") * 1e-6;
         double v = json_is_number(json_object_get(r, "pair_order")) ? ceil_ex_num(r, "speedup") : secs;
-        if (isfinite(v) && p->nvalues[pass] < MAX_REPS)
+        double corun = fmax(ceil_ex_num(r, "corun"), ceil_ex_num(r, "corun_before")); /* fmax: NAN only if both are */
+        int shared = isfinite(corun) && corun >= CEIL_SHARED_CORE;
+        if (isfinite(v) && p->nvalues[pass] < MAX_REPS) {
+            p->rep_seconds[pass][p->nvalues[pass]] = secs;
+            p->rep_shared[pass][p->nvalues[pass]] = (unsigned char)shared;
             p->values[pass][p->nvalues[pass]++] = v;
+        }
         if (isfinite(ceil_ex_num(r, "interference")))
             sum_i[k] += ceil_ex_num(r, "interference"), n_i[k]++;
         if (isfinite(ceil_ex_num(r, "steal")))
             sum_s[k] += ceil_ex_num(r, "steal"), n_s[k]++;
         if (isfinite(ceil_ex_num(r, "at_s")))
             at[k] += ceil_ex_num(r, "at_s"), n_at[k]++;
-        double corun = ceil_ex_num(r, "corun");
         if (isfinite(corun)) {
             p->corun_reps++;
-            p->shared_reps += corun >= CEIL_SHARED_CORE;
+            p->shared_reps += shared;
             p->corun_max = fmax(p->corun_max, corun);
         }
     }
@@ -140,6 +172,7 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
         p->interference = n_i[k] ? sum_i[k] / (double)n_i[k] : NAN;
         p->steal = n_s[k] ? sum_s[k] / (double)n_s[k] : NAN;
         p->at_s = at && n_at && n_at[k] ? at[k] / (double)n_at[k] : NAN;
+        leave_out_shared(p);
         double all[2 * MAX_REPS];
         memcpy(all, p->values[0], p->nvalues[0] * sizeof *all);
         memcpy(all + p->nvalues[0], p->values[1], p->nvalues[1] * sizeof *all);

@@ -72,12 +72,11 @@ void ceil_ex_check_noise(struct point *p)
     if (busy > CEIL_BUSY)
         unstable(p, "interference", "others took %.0f%% of a CPU and the hypervisor %.0f%% while it ran",
                  100 * (isfinite(p->interference) ? p->interference : 0), 100 * (isfinite(p->steal) ? p->steal : 0), 0, 0);
-    /* more than a quarter: fewer low repetitions barely move a median (one of four: the mean of
-     * the middle two) */
-    if (p->corun_reps && 4 * p->shared_reps > p->corun_reps)
+    /* those repetitions are left out of its median (ceil_ex_load_repetitions) unless too many */
+    if (p->shared_reps > p->left_out)
         unstable(p, "shared_core",
                  "%.0f of %.0f repetitions ran while its CPUs shared a core (the same FMA loop on all of them took up "
-                 "to %.1fx as long as on one)",
+                 "to %.1fx as long as on one): too many to leave out",
                  (double)p->shared_reps, (double)p->corun_reps, p->corun_max, 0);
     if (isfinite(p->spread) && p->spread > CEIL_SPREAD)
         unstable(p, "spread", "its median's 95%% interval is +-%.0f%%", 100 * p->spread, 0, 0, 0);
@@ -93,6 +92,8 @@ void ceil_ex_add_trust(json_t *o, const struct point *p)
     json_object_set_new(o, "repetitions", json_integer((json_int_t)(p->nvalues[0] + p->nvalues[1])));
     if (p->nvalues[1])
         json_object_set_new(o, "second_pass_repetitions", json_integer((json_int_t)p->nvalues[1]));
+    if (p->left_out) /* not in repetitions: their CPUs shared a core */
+        json_object_set_new(o, "shared_core_left_out", json_integer((json_int_t)p->left_out));
     if (p->reasons)
         json_object_set_new(o, "unstable_reasons", json_incref(p->reasons));
 }
@@ -131,9 +132,10 @@ static json_t *timeline(json_t *bench)
             continue;
         size_t m = (size_t)(at / 60);
         reps[m]++;
-        if (isfinite(ceil_ex_num(r, "corun"))) {
+        double co = fmax(ceil_ex_num(r, "corun"), ceil_ex_num(r, "corun_before")); /* before or after it */
+        if (isfinite(co)) {
             corun[m]++;
-            shared[m] += ceil_ex_num(r, "corun") >= CEIL_SHARED_CORE;
+            shared[m] += co >= CEIL_SHARED_CORE;
         }
         sum_i[m] += isfinite(x) ? x : 0;
         max_i[m] = fmax(max_i[m], isfinite(x) ? x : 0);
@@ -156,7 +158,7 @@ static json_t *timeline(json_t *bench)
 json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench)
 {
     json_t *checks = json_object(), *list = json_array();
-    size_t total = 0, stable = 0, remeasured = 0, paired = 0, measured = 0, tested = 0, shared = 0;
+    size_t total = 0, stable = 0, remeasured = 0, paired = 0, measured = 0, tested = 0, shared = 0, left_out = 0;
     for (size_t i = 0; i < c->count; i++) {
         struct point *p = &c->pts[i];
         if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
@@ -164,6 +166,7 @@ json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench)
         total++;
         tested += p->corun_reps;
         shared += p->shared_reps;
+        left_out += p->left_out;
         stable += p->stable;
         remeasured += p->nvalues[1] > 0;
         paired += p->paired;
@@ -196,8 +199,10 @@ json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench)
                             "paired", (json_int_t)paired, "remeasured", (json_int_t)remeasured, "interference",
                             interference, "steal", steal, "timeline", timeline(bench), "unstable_points", list,
                             "advice", advice);
-    if (tested) /* the team repetitions that ran the co-run test, and how many found a core shared */
-        json_object_set_new(out, "shared_core", json_pack("{s:I, s:I, s:f}", "tested", (json_int_t)tested, "shared",
-                                                          (json_int_t)shared, "threshold", CEIL_SHARED_CORE));
+    if (tested) /* the team repetitions that ran the co-run test, how many found a core shared, how many of
+                 * those were left out of their point's median */
+        json_object_set_new(out, "shared_core", json_pack("{s:I, s:I, s:I, s:f}", "tested", (json_int_t)tested, "shared",
+                                                          (json_int_t)shared, "left_out", (json_int_t)left_out,
+                                                          "threshold", CEIL_SHARED_CORE));
     return out;
 }
