@@ -25,7 +25,8 @@ static const char usage[] =
     "`ceilings plan` gives the sweep (pinned physical cores first, like the sweep):\n"
     "  bandwidth  likwid-bench daxpy_sp (the motion kernel's access pattern: two float loads\n"
     "             and a store, 12 bytes per element) at every size and worker count, and how\n"
-    "             it scales past one worker at the targets: the median of 3 pairs of runs;\n"
+    "             it scales past one worker: the median of 3 pairs of runs at the targets,\n"
+    "             of 2 between them;\n"
     "             copy and load at the L2, L3 and DRAM targets\n"
     "  compute    likwid-bench peakflops_sp in L1 at every worker count: how much faster W\n"
     "             workers compute than one (SMT and vCPUs sharing a core show up here), the\n"
@@ -248,9 +249,9 @@ static int measure_best(struct probe *p, enum probe_kind k, uint64_t bytes, unsi
 /* peakflops' working set per worker: well inside any L1 */
 enum { PEAKFLOPS_BYTES = 16000 };
 
-/* Pairs behind a scaling: peakflops at every count, daxpy at the targets past one worker, each
- * kernel's own loop in L1 at every count. */
-enum { COMPUTE_PAIRS = 5, BANDWIDTH_PAIRS = 3, INCORE_PAIRS = 3 };
+/* Pairs behind a scaling: peakflops at every count, daxpy at every size past one worker (more at
+ * the targets), each kernel's own loop in L1 at every count. */
+enum { COMPUTE_PAIRS = 5, BANDWIDTH_PAIRS = 3, BETWEEN_PAIRS = 2, INCORE_PAIRS = 3 };
 
 static double paired_scaling(struct probe *p, enum probe_kind k, uint64_t bytes1, uint64_t bytesw, unsigned wi,
                              unsigned pairs, unsigned *n_pairs, double *lo, double *hi, double *rate_w,
@@ -272,14 +273,16 @@ static void probe_bandwidth(struct probe *p, enum probe_kind k, const struct cei
                                     "gbps", m.rate, "seconds", m.seconds));
     json_t *entry = json_array_get(p->bandwidth, json_array_size(p->bandwidth) - 1);
     json_object_set_new(entry, "samples", json_integer(tries));
-    /* how it scales from one worker, paired, at the targets: each likwid-bench run costs a second
-     * of start-up, and pairs at every size doubled the probe (1.5 to 3 minutes here) */
-    if (k == DAXPY && wi > 0 && s->target) {
+    /* how it scales from one worker, paired, at every size: the model scales our loop's data time
+     * by it, and the ratio of two lone figures was off by up to 30% (motion's teams at the sizes
+     * between the targets: 8 of the 17 misses of our loop in one sweep on the 2-vCPU EPYC). Fewer
+     * pairs between the targets: each likwid-bench run costs a second of start-up */
+    if (k == DAXPY && wi > 0) {
         unsigned pairs;
         double lo, hi, rate;
         struct measured last;
-        double scaling = paired_scaling(p, k, s->bytes, s->bytes, wi, BANDWIDTH_PAIRS, &pairs, &lo, &hi, &rate, &last,
-                                        NULL, NULL);
+        double scaling = paired_scaling(p, k, s->bytes, s->bytes, wi, s->target ? BANDWIDTH_PAIRS : BETWEEN_PAIRS, &pairs,
+                                        &lo, &hi, &rate, &last, NULL, NULL);
         if (pairs)
             json_object_update_new(entry, json_pack("{s:f, s:I, s:[f, f]}", "scaling", scaling, "pairs",
                                                     (json_int_t)pairs, "scaling_range", lo, hi));
