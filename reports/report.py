@@ -208,6 +208,13 @@ def trust_section(r):
                     (f" {shared['left_out']} of those repetitions were left out of their points' medians, the others "
                      "giving the figures; points where more than half found it are unstable."
                      if "left_out" in shared else ""))
+        rule = [u for u in shared.get("usual", []) if u["ratio"] >= 1.25]
+        if rule:
+            text.append("The test reads more than 1 as a rule at " + ", ".join(
+                f"{u['workers']:.0f} workers ({u['ratio']:.2f}x, the median of every repetition)" for u in rule) +
+                ": those vCPUs share cores (the host's cores, not the guest's), which the probe's compute scaling "
+                f"carries too, so a repetition counts as shared there only at {shared.get('threshold', 1.5):g} times "
+                "that.")
     busy = sorted(t.get("timeline", []), key=lambda m: -(m["interference_mean"] + m["steal_mean"]))[:3]
     if busy and busy[0]["interference_mean"] + busy[0]["steal_mean"] > 0.02:
         text.append("Busiest minutes of the sweep: " + ", ".join(

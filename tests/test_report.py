@@ -87,7 +87,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
 # the trust section says how often the co-run test found a core shared, and in which minutes
 verdicts = json.load(open(os.path.join(recorded, "verdicts.json")))
-verdicts["trust"]["shared_core"] = {"tested": 200, "shared": 14, "left_out": 11, "threshold": 1.5}
+verdicts["trust"]["shared_core"] = {"tested": 200, "shared": 14, "left_out": 11, "threshold": 1.5,
+                                    "usual": [{"workers": 8, "ratio": 1.16}, {"workers": 16, "ratio": 1.85}]}
 verdicts["trust"]["timeline"] = [{"minute": 3, "repetitions": 40, "interference_mean": 0, "interference_max": 0,
                                   "steal_mean": 0, "shared_core": {"tested": 20, "shared": 9}}]
 code = ("import json, sys, types; sys.path.insert(0, sys.argv[1]); import report; "
@@ -95,6 +96,7 @@ code = ("import json, sys, types; sys.path.insert(0, sys.argv[1]); import report
 r = subprocess.run([python, "-c", code, os.path.dirname(os.path.abspath(script))], input=json.dumps(verdicts),
                    capture_output=True, text=True, timeout=120)
 expect(r.returncode == 0 and "found a core shared 14 times (7.0%" in r.stdout and "minute 3 (9 of 20)" in r.stdout
-       and "11 of those repetitions were left out of their points' medians" in r.stdout,
+       and "11 of those repetitions were left out of their points' medians" in r.stdout
+       and "as a rule at 16 workers (1.85x" in r.stdout and "8 workers" not in r.stdout,
        f"trust section: {r.returncode} {r.stdout[-600:]} {r.stderr[-600:]}")
 done()

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-enum { MAX_REPS = 64, MAX_FIT = 1024, MAX_CURVE = 64 };
+enum { MAX_REPS = 64, MAX_FIT = 1024, MAX_CURVE = 64, MAX_COUNTS = 64 };
 
 /* One benchmark point, its median repetition, and what its repetitions say of its trust. */
 struct point {
@@ -36,7 +36,7 @@ struct point {
      * of those were left out of the point's median (left_out: all of them, or none where too few
      * repetitions would remain) */
     size_t corun_reps, shared_reps, left_out;
-    double corun_max;
+    double corun_max, corun_usual; /* the largest ratio, and the sweep's usual at its worker count */
     int stable;
     json_t *reasons; /* why it is unstable: strings, by check */
     double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */
@@ -58,6 +58,9 @@ struct ctx {
     size_t curve_n;
     json_t *curve;
     double overlap[3]; /* the overlaps fitted so far (NAN: none yet, taken as 1) */
+    /* the co-run test's usual ratio at each worker count: the median over the sweep's repetitions */
+    double corun_workers[MAX_COUNTS], corun_usual[MAX_COUNTS];
+    size_t corun_counts;
 };
 
 /* The folder (explain_folder.c): its points, and what the probe and the plan say of a size. */
@@ -68,6 +71,17 @@ struct point *ceil_ex_find(struct ctx *c, const char *kernel, const char *varian
                           double workers);
 /* Each benchmark's median (its only run with one repetition), and its cv. */
 int ceil_ex_load_points(struct ctx *c, json_t *bench);
+/* A repetition's co-run ratio (corun.h): the larger of the tests before and after it (NAN: neither ran). */
+double ceil_ex_rep_corun(json_t *run);
+/* The co-run test's usual ratio at each worker count of the sweep (corun_usual), before
+ * ceil_ex_load_repetitions. On a machine whose vCPUs share cores as a rule (the 16-vCPU Xeon at 16
+ * workers: a median 1.85), that is the machine, which the probe's compute scaling carries too; an
+ * episode of the host is a ratio CEIL_SHARED_CORE times the usual. */
+void ceil_ex_corun_usual(struct ctx *c, json_t *bench);
+/* The usual ratio at `workers` (1 where none was measured, or below 1). */
+double ceil_ex_corun_usual_at(const struct ctx *c, double workers);
+/* Whether a repetition of a team of `workers` ran while its CPUs shared a core beyond the usual. */
+int ceil_ex_rep_shared(const struct ctx *c, json_t *run, double workers);
 /* Every repetition of every point: its key value by pass, and the means of interference and steal.
  * Repetitions run while the team's CPUs shared a core are left out of the point's median (its
  * speedup, seconds and rate then the median of the others), unless fewer than half, or than two,

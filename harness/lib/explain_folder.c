@@ -99,6 +99,54 @@ int ceil_ex_load_points(struct ctx *c, json_t *bench)
     return 0;
 }
 
+double ceil_ex_rep_corun(json_t *run)
+{
+    return fmax(ceil_ex_num(run, "corun"), ceil_ex_num(run, "corun_before")); /* NAN only if both are */
+}
+
+void ceil_ex_corun_usual(struct ctx *c, json_t *bench)
+{
+    json_t *runs = json_object_get(bench, "benchmarks"), *r;
+    size_t i, total = json_array_size(runs);
+    double *v = calloc(total + 1, sizeof *v);
+    c->corun_counts = 0;
+    json_array_foreach(runs, i, r) { /* each worker count once */
+        struct point q = { 0 };
+        size_t k;
+        if (!isfinite(ceil_ex_rep_corun(r)) || parse_name(ceil_ex_str(r, "run_name"), &q) != 0)
+            continue;
+        for (k = 0; k < c->corun_counts && c->corun_workers[k] != q.workers; k++)
+            ;
+        if (k == c->corun_counts && k < MAX_COUNTS)
+            c->corun_workers[c->corun_counts++] = q.workers;
+    }
+    for (size_t k = 0; v && k < c->corun_counts; k++) {
+        size_t n = 0;
+        json_array_foreach(runs, i, r) {
+            struct point q = { 0 };
+            double x = ceil_ex_rep_corun(r);
+            if (isfinite(x) && parse_name(ceil_ex_str(r, "run_name"), &q) == 0 && q.workers == c->corun_workers[k])
+                v[n++] = x;
+        }
+        c->corun_usual[k] = ceil_median(v, n);
+    }
+    free(v);
+}
+
+double ceil_ex_corun_usual_at(const struct ctx *c, double workers)
+{
+    for (size_t k = 0; k < c->corun_counts; k++)
+        if (c->corun_workers[k] == workers)
+            return fmax(1, c->corun_usual[k]);
+    return 1;
+}
+
+int ceil_ex_rep_shared(const struct ctx *c, json_t *run, double workers)
+{
+    double x = ceil_ex_rep_corun(run);
+    return isfinite(x) && x >= CEIL_SHARED_CORE * ceil_ex_corun_usual_at(c, workers);
+}
+
 /* The shared-core repetitions out of p's values, and p's median from the rest (ceil_ex_load_repetitions). */
 static void leave_out_shared(struct point *p)
 {
@@ -148,8 +196,8 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
         double secs = isfinite(ceil_ex_num(r, "ns_per_elem_tick")) ? ceil_ex_num(r, "ns_per_elem_tick") * q.n * ticks * 1e-9
                                                            : ceil_ex_num(r, "real_time") * 1e-6;
         double v = json_is_number(json_object_get(r, "pair_order")) ? ceil_ex_num(r, "speedup") : secs;
-        double corun = fmax(ceil_ex_num(r, "corun"), ceil_ex_num(r, "corun_before")); /* fmax: NAN only if both are */
-        int shared = isfinite(corun) && corun >= CEIL_SHARED_CORE;
+        double corun = ceil_ex_rep_corun(r);
+        int shared = ceil_ex_rep_shared(c, r, q.workers);
         if (isfinite(v) && p->nvalues[pass] < MAX_REPS) {
             p->rep_seconds[pass][p->nvalues[pass]] = secs;
             p->rep_shared[pass][p->nvalues[pass]] = (unsigned char)shared;
@@ -172,6 +220,7 @@ void ceil_ex_load_repetitions(struct ctx *c, json_t *bench)
         p->interference = n_i[k] ? sum_i[k] / (double)n_i[k] : NAN;
         p->steal = n_s[k] ? sum_s[k] / (double)n_s[k] : NAN;
         p->at_s = at && n_at && n_at[k] ? at[k] / (double)n_at[k] : NAN;
+        p->corun_usual = ceil_ex_corun_usual_at(c, p->workers);
         leave_out_shared(p);
         double all[2 * MAX_REPS];
         memcpy(all, p->values[0], p->nvalues[0] * sizeof *all);

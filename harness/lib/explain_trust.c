@@ -76,8 +76,8 @@ void ceil_ex_check_noise(struct point *p)
     if (p->shared_reps > p->left_out)
         unstable(p, "shared_core",
                  "%.0f of %.0f repetitions ran while its CPUs shared a core (the same FMA loop on all of them took up "
-                 "to %.1fx as long as on one): too many to leave out",
-                 (double)p->shared_reps, (double)p->corun_reps, p->corun_max, 0);
+                 "to %.1fx as long as on one, %.2fx as a rule): too many to leave out",
+                 (double)p->shared_reps, (double)p->corun_reps, p->corun_max, p->corun_usual);
     if (isfinite(p->spread) && p->spread > CEIL_SPREAD)
         unstable(p, "spread", "its median's 95%% interval is +-%.0f%%", 100 * p->spread, 0, 0, 0);
 }
@@ -120,7 +120,7 @@ static json_t *field_summary(struct ctx *c, size_t offset, double above)
 }
 
 /* What else ran, minute by minute of the sweep, over every repetition that says when it ran. */
-static json_t *timeline(json_t *bench)
+static json_t *timeline(const struct ctx *c, json_t *bench)
 {
     enum { MINUTES = 240 };
     double sum_i[MINUTES] = { 0 }, max_i[MINUTES] = { 0 }, sum_s[MINUTES] = { 0 };
@@ -132,10 +132,10 @@ static json_t *timeline(json_t *bench)
             continue;
         size_t m = (size_t)(at / 60);
         reps[m]++;
-        double co = fmax(ceil_ex_num(r, "corun"), ceil_ex_num(r, "corun_before")); /* before or after it */
-        if (isfinite(co)) {
+        const char *w = strstr(ceil_ex_str(r, "run_name"), "/workers:");
+        if (isfinite(ceil_ex_rep_corun(r)) && w) {
             corun[m]++;
-            shared[m] += co >= CEIL_SHARED_CORE;
+            shared[m] += ceil_ex_rep_shared(c, r, atof(w + strlen("/workers:")));
         }
         sum_i[m] += isfinite(x) ? x : 0;
         max_i[m] = fmax(max_i[m], isfinite(x) ? x : 0);
@@ -197,12 +197,17 @@ json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench)
     json_t *out = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:s}", "points", (json_int_t)total,
                             "stable", (json_int_t)stable, "unstable", (json_int_t)(total - stable), "checks", checks,
                             "paired", (json_int_t)paired, "remeasured", (json_int_t)remeasured, "interference",
-                            interference, "steal", steal, "timeline", timeline(bench), "unstable_points", list,
+                            interference, "steal", steal, "timeline", timeline(c, bench), "unstable_points", list,
                             "advice", advice);
-    if (tested) /* the team repetitions that ran the co-run test, how many found a core shared, how many of
-                 * those were left out of their point's median */
-        json_object_set_new(out, "shared_core", json_pack("{s:I, s:I, s:I, s:f}", "tested", (json_int_t)tested, "shared",
+    if (tested) { /* the team repetitions that ran the co-run test, how many found a core shared beyond the
+                   * usual at their worker count, how many of those were left out of their point's median;
+                   * and the usual ratio by worker count */
+        json_t *usual = json_array();
+        for (size_t k = 0; k < c->corun_counts; k++)
+            json_array_append_new(usual, json_pack("{s:f, s:f}", "workers", c->corun_workers[k], "ratio", c->corun_usual[k]));
+        json_object_set_new(out, "shared_core", json_pack("{s:I, s:I, s:I, s:f, s:o}", "tested", (json_int_t)tested, "shared",
                                                           (json_int_t)shared, "left_out", (json_int_t)left_out,
-                                                          "threshold", CEIL_SHARED_CORE));
+                                                          "threshold", CEIL_SHARED_CORE, "usual", usual));
+    }
     return out;
 }

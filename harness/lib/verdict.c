@@ -296,6 +296,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
         return NULL;
     }
     qsort(c.pts, c.count, sizeof *c.pts, by_point);
+    ceil_ex_corun_usual(&c, bench);
     ceil_ex_load_repetitions(&c, bench);
     ceil_ex_pool_serial(&c, bench);
     for (size_t i = 0; i < c.count; i++) {
