@@ -49,6 +49,44 @@ void ceil_ex_dram_curve(struct ctx *c)
     }
 }
 
+/* The data time per element-tick of the memory-bound kernel's serial run m, its time T less its
+ * in-core time Tc where not overlapped (a): T = Td + (1 - a) Tc. NAN where not positive. */
+static double serial_data_ns(struct ctx *c, const struct point *m, double a)
+{
+    const struct point *mc = core_point(c, m);
+    double td = mc ? ceil_ex_model_ns(m) - (1 - a) * ceil_ex_model_ns(mc) : NAN;
+    return td > 0 ? td : NAN;
+}
+
+/* The same at a footprint of fp bytes: interpolated (log-log) between the serial runs at the
+ * planned sizes around it; below the smallest, that one's where it sits in one worker's L2 (all
+ * smaller parts then run from L1 and L2 as it does); NAN otherwise. */
+static double serial_data_ns_at(struct ctx *c, const struct ceil_kernel *mk, double fp, double a)
+{
+    double n = fp / ceil_kernel_footprint(mk);
+    const struct point *lo = NULL, *hi = NULL;
+    const char *ref = ceil_variant_reference()->name;
+    for (size_t i = 0; i < c->count; i++) {
+        const struct point *q = &c->pts[i];
+        if (strcmp(q->variant, ref) || q->workers != 1 || strcmp(q->kernel, mk->name) || strcmp(q->mode, "batched") ||
+            q->error || !isfinite(q->seconds))
+            continue;
+        if (q->n <= n && (!lo || q->n > lo->n))
+            lo = q;
+        if (q->n >= n && (!hi || q->n < hi->n))
+            hi = q;
+    }
+    if (!lo && hi && !strcmp(ceil_ex_level_of(c, hi->n, 1), "L2"))
+        return serial_data_ns(c, hi, a);
+    if (!lo || !hi)
+        return NAN;
+    double tl = serial_data_ns(c, lo, a), th = serial_data_ns(c, hi, a);
+    if (lo == hi)
+        return tl;
+    double x = log(n / lo->n) / log(hi->n / lo->n);
+    return exp((1 - x) * log(tl) + x * log(th));
+}
+
 /* The data time of our loop at p's size and count, and the footprint's share in each level: one
  * worker's data time at this footprint as the sweep measured it, over how the probe's bandwidth
  * scales from one worker to W at that size; without that serial run, the table's bytes over the
@@ -86,14 +124,31 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     /* one worker's bandwidth at this footprint as the sweep measured it, not the probe minutes
      * before: the memory-bound kernel's serial run there, less its in-core part not overlapped
      * (the overlaps as fitted so far); the probe says how it scales with workers */
+    double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
+    double l2_1, l3_1, per = ceil_ex_kernel_bytes(p->kernel) / (mk ? ceil_kernel_bytes(mk) : NAN);
+    ceil_ex_caches_of(c, 1, &l2_1, &l3_1);
+    if (mk && p->workers > 1 && ceil_ex_runs_our_loop(p->variant) && !strcmp(ceil_ex_level_of(c, p->n, p->workers), "L2") &&
+        l2_1 > 0 && l2 == p->workers * l2_1 && fp / p->workers >= l2_1 / 4) {
+        /* A footprint the workers' private L2s hold, each part at least a quarter of one L2: each
+         * worker runs as one worker does on its part (N/W), so one worker's data time at that
+         * footprint, over how the workers' compute scales (their cores' L1 and L2 are theirs,
+         * unless the host puts two on one core). The probe's paired daxpy scaling near one L2's
+         * capacity read 2.3x in most EPYC probes and 1.69x (1.39-1.87) in one, while motion's
+         * teams there ran 2.0-2.4x: a streaming loop fills no cache to the last line, and where
+         * its 1-worker run starts to spill moves with the host. Smaller parts fall across the L1's
+         * edge (8820 elements, 2 workers: 35 kB each against 32 kB), where the serial runs' curve
+         * is too steep to read between its sizes (3.15x predicted, 2.5x measured); a quarter of
+         * an L2 (256 kB-512 kB here) is far beyond any L1 (32-48 kB). */
+        double td = serial_data_ns_at(c, mk, fp / p->workers, a), s = ceil_ex_compute_scaling_of(c, p);
+        if (isfinite(td) && s > 0)
+            return per * td / s;
+    }
     const struct point *m = mk ? ceil_ex_serial_near(c, mk->name, fp / ceil_kernel_footprint(mk), INFINITY) : NULL;
-    const struct point *mc = m ? core_point(c, m) : NULL;
-    if (m && mc && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw > 0 && scaling > 0) {
+    if (m && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw > 0 && scaling > 0) {
         /* its data time dominates: T = Td + (1 - overlap) Tc */
-        double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
-        double td = ceil_ex_model_ns(m) - (1 - a) * ceil_ex_model_ns(mc);
-        if (td > 0)
-            return ceil_ex_kernel_bytes(p->kernel) / ceil_kernel_bytes(mk) * td / scaling;
+        double td = serial_data_ns(c, m, a);
+        if (isfinite(td))
+            return per * td / scaling;
     }
     return ceil_ex_kernel_bytes(p->kernel) / bw;
 }
