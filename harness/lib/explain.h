@@ -18,6 +18,7 @@ struct point {
     const char *name, *label;
     char kernel[32], variant[32], mode[16];
     double n, workers, seconds, ticks, gbps, speedup, cv, overhead_us;
+    double batched_us; /* a dispatch point's batched time per tick, at its small N */
     int error;
     const char *error_message;
     /* each repetition's key value (the paired speedup, else its seconds) by pass, and the means

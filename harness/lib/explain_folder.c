@@ -95,6 +95,7 @@ int ceil_ex_load_points(struct ctx *c, json_t *bench)
         dst->gbps = ceil_ex_num(r, "gbps");
         dst->speedup = ceil_ex_num(r, "speedup");
         dst->overhead_us = ceil_ex_num(r, "overhead_us");
+        dst->batched_us = ceil_ex_num(r, "batched_us_per_tick");
     }
     return 0;
 }

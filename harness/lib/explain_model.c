@@ -226,6 +226,31 @@ static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double over
     return a;
 }
 
+/* The book's numpy pays the interpreter on every tick and worker whatever its part's size (the
+ * calls, the temporaries' allocation, the GIL between threads): its kernel's and variant's
+ * dispatch point's batched time per tick at that worker count, in ns (n = 2048: the elements'
+ * part of it is a few percent). On the 2-vCPU EPYC, motion's: 1.9 us on one worker, 3.8 us on
+ * two processes, 5.8 us on two threads, against 26 us of a tick at the L2 target. NAN where the
+ * sweep has no such point (0 for our loop: its fixed cost is in its in-core time). */
+static double numpy_fixed_ns(struct ctx *c, const struct point *p, double workers)
+{
+    if (ceil_ex_runs_our_loop(p->variant))
+        return 0;
+    for (size_t i = 0; i < c->count; i++) {
+        const struct point *d = &c->pts[i];
+        if (!strcmp(d->kernel, p->kernel) && !strcmp(d->variant, p->variant) && !strcmp(d->mode, "dispatch") &&
+            d->workers == workers && !d->error && d->batched_us > 0)
+            return d->batched_us * 1e3;
+    }
+    return NAN;
+}
+
+/* What numpy's 1-worker point q spends per element-tick beyond that fixed cost (f1: per tick). */
+static double numpy_variable_ns(const struct point *q, double f1)
+{
+    return ceil_ex_model_ns(q) - (isfinite(f1) ? f1 / q->n : 0);
+}
+
 /* numpy's data time: not the kernel table's bytes (its temporaries add traffic), but what its own
  * 1-worker run at N spends beyond its in-core time, scaled to W workers as our loop's data time
  * at that size scales. *factor: that data time over our loop's, numpy's traffic in table units. */
@@ -239,7 +264,8 @@ static double numpy_data_ns(struct ctx *c, const struct point *p, const double o
     double d1 = data_ns_shares(c, &one, share1), dw = data_ns_shares(c, p, share);
     if (!own || own->error || !core || core->error)
         return NAN;
-    double td1 = ceil_model_data_of(ceil_ex_model_ns(own), ceil_ex_model_ns(core), overlap_of(share1, overlap));
+    double f1 = numpy_fixed_ns(c, p, 1);
+    double td1 = ceil_model_data_of(numpy_variable_ns(own, f1), numpy_variable_ns(core, f1), overlap_of(share1, overlap));
     *factor = td1 / d1;
     return td1 * dw / d1;
 }
@@ -258,6 +284,11 @@ static int predict(struct ctx *c, const struct point *p, const double overlap[CE
     in.overlap = overlap_of(in.share, overlap);
     if (!strcmp(p->mode, "pertick") && !ceil_ex_is_reference(p->variant))
         in.dispatch_ns = ceil_ex_per_tick_overhead_us(c, p->variant, p->workers) * 1e3 / p->n;
+    double f1 = numpy_fixed_ns(c, p, 1), fw = numpy_fixed_ns(c, p, p->workers);
+    if (f1 > 0 && fw > 0) { /* numpy's fixed cost per tick: out of its 1-worker times, in at W, not divided */
+        in.core_ns = numpy_variable_ns(core, f1);
+        in.dispatch_ns += fw / p->n;
+    }
     if (!isfinite(in.data_ns) || !isfinite(in.dispatch_ns))
         return 0;
     ceil_model_predict(&in, out);
