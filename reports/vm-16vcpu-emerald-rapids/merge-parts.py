@@ -3,9 +3,9 @@
 bench.json's benchmarks concatenated, at_s shifted by each part's start.
 Usage: merge-parts.py OUT DIR:OFFSET_S:FILTER...  This folder was made by
   merge-parts.py merged "results/a:0:-numpy|mpi|/n:158000000/" \
-    "results/b1:65:^motion/(serial|omp|proc|threads)/(batched|pertick)/n:158000000/" \
-    "results/b2:189:^(trig|starve)/(serial|omp|proc|threads)/(batched|pertick)/n:158000000/" \
-    "results/c:440:numpy.*/n:10000000/"
+    "results/b1:76:^motion/(serial|omp|proc|threads)/(batched|pertick)/n:158000000/" \
+    "results/c:206:numpy.*/n:10000000/" \
+    "results/b2:413:^(trig|starve)/(serial|omp|proc|threads)/(batched|pertick)/n:158000000/"
 """
 import json, sys, os
 out, parts = sys.argv[1], sys.argv[2:]

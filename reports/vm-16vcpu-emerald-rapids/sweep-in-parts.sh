@@ -3,9 +3,6 @@
 # as .deb files, probe (built-in loops), then the quick sweep in parts, each part a whole
 # results folder, most important first, each bounded by the time left. Usage:
 #   .deps/device.sh OUT BUDGET_S
-# Kept here as it ran (from .deps/, beside the .deb files, on the device: `bash .deps/device.sh
-# $OUT 555`). Part c ran out of time in this call and was run again alone in a second call on the
-# same machine: its `part c` lines with the same filter and a 200 s limit.
 set -u
 out=$1 budget=$2
 t0=$(date +%s)
@@ -61,9 +58,9 @@ part() { # NAME FILTER
 }
 if [ -n "$dram" ]; then
     part a "-numpy|mpi|/n:$dram/"
-    part b1 "^motion/(serial|omp|proc|threads)/(batched|pertick)/n:$dram/" &&
-        part b2 "^(trig|starve)/(serial|omp|proc|threads)/(batched|pertick)/n:$dram/" &&
-        part c "numpy.*/n:10000000/"
+    part b1 "^motion/(serial|omp|proc|threads)/(batched|pertick)/n:$dram/"
+    part c "numpy.*/n:10000000/"
+    part b2 "^(trig|starve)/(serial|omp|proc|threads)/(batched|pertick)/n:$dram/"
 else
     part a "-numpy|mpi"
 fi
