@@ -170,8 +170,9 @@ def trust_rules(th):
             f"serial; when a point of our loop beats its best rate at a faster cache level by more than "
             f"{pct(th.get('level', 0.1))}; when a speedup exceeds workers x the caches' gain (serial at N/W over serial "
             f"at N) by more than {pct(th.get('superlinear', 0.1))}; when its two passes disagree beyond their intervals; "
-            f"when others and the hypervisor took more than {pct(th.get('busy', 0.1))} of a CPU; or when its median's "
-            f"95% interval is wider than +-{pct(th.get('spread', 0.1))}.")
+            f"when others and the hypervisor took more than {pct(th.get('busy', 0.1))} of a CPU; when more than half of "
+            "its repetitions (or all but one) ran while its CPUs shared a core, those fewer being left out of its median; "
+            f"or when its median's 95% interval is wider than +-{pct(th.get('spread', 0.1))}.")
 
 
 def trust_section(r):
