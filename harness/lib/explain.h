@@ -119,6 +119,8 @@ double ceil_ex_target_n(struct ctx *c, const char *level);
 double ceil_ex_l2_target(struct ctx *c);
 /* The plan's caches for `workers` workers: the L2 and L3 bytes they use. */
 void ceil_ex_caches_of(struct ctx *c, double workers, double *l2, double *l3);
+/* The dispatch point of `variant` at `workers` (any size), of `kernel` (NULL: of any), or NULL. */
+const struct point *ceil_ex_dispatch_point(struct ctx *c, const char *kernel, const char *variant, double workers);
 /* The dispatch points' per-tick overhead for this variant and worker count (any size). */
 double ceil_ex_per_tick_overhead_us(struct ctx *c, const char *variant, double workers);
 json_t *ceil_ex_profile_of(struct ctx *c, const char *name);

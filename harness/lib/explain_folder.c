@@ -430,14 +430,21 @@ void ceil_ex_caches_of(struct ctx *c, double workers, double *l2, double *l3)
     }
 }
 
-double ceil_ex_per_tick_overhead_us(struct ctx *c, const char *variant, double workers)
+const struct point *ceil_ex_dispatch_point(struct ctx *c, const char *kernel, const char *variant, double workers)
 {
     for (size_t i = 0; i < c->count; i++) {
-        struct point *d = &c->pts[i];
-        if (!strcmp(d->variant, variant) && !strcmp(d->mode, "dispatch") && d->workers == workers && !d->error)
-            return fmax(0, d->overhead_us);
+        const struct point *d = &c->pts[i];
+        if (!strcmp(d->variant, variant) && !strcmp(d->mode, "dispatch") && d->workers == workers && !d->error &&
+            (!kernel || !strcmp(d->kernel, kernel)))
+            return d;
     }
-    return NAN;
+    return NULL;
+}
+
+double ceil_ex_per_tick_overhead_us(struct ctx *c, const char *variant, double workers)
+{
+    const struct point *d = ceil_ex_dispatch_point(c, NULL, variant, workers);
+    return d ? fmax(0, d->overhead_us) : NAN;
 }
 
 json_t *ceil_ex_profile_of(struct ctx *c, const char *name)

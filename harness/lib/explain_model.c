@@ -236,13 +236,8 @@ static double numpy_fixed_ns(struct ctx *c, const struct point *p, double worker
 {
     if (ceil_ex_runs_our_loop(p->variant))
         return 0;
-    for (size_t i = 0; i < c->count; i++) {
-        const struct point *d = &c->pts[i];
-        if (!strcmp(d->kernel, p->kernel) && !strcmp(d->variant, p->variant) && !strcmp(d->mode, "dispatch") &&
-            d->workers == workers && !d->error && d->batched_us > 0)
-            return d->batched_us * 1e3;
-    }
-    return NAN;
+    const struct point *d = ceil_ex_dispatch_point(c, p->kernel, p->variant, workers);
+    return d && d->batched_us > 0 ? d->batched_us * 1e3 : NAN;
 }
 
 /* What numpy's 1-worker point q spends per element-tick beyond that fixed cost (f1: per tick). */
