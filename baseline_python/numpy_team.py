@@ -16,11 +16,22 @@ Slices are ceil_partition's (grain 16), the start values and the loops ceilings'
 float32. Every run is checked bit for bit against this file's serial loop over the same ticks:
 numpy rounds vel * dt before the add where the C loop fuses it into one FMA, so numpy is not
 compared with C. The shared block is unlinked on every path (a dead worker, SIGINT, SIGTERM).
+
+The temporaries numpy makes every tick come from glibc's malloc, which by default gives them back
+to the system and faults them in again: above its mmap threshold (32 MiB at most) every
+temporary is a fresh mapping, and below it the heap is trimmed whenever its free top passes twice
+the threshold, which glibc moves as chunks are freed. Which slice that hits depends on its exact
+size and on what its process freed before: on the 2-vCPU EPYC, the second of two pool processes at
+131000 elements took 52,900 page faults in 551 ticks and 134 ms of CPU against its twin's 49 ms,
+in 5 runs of 8. So by default the script keeps the heap (malloc_steady): no trimming and no mmap
+for a chunk, the temporaries reused from tick to tick, as a long-running program has them.
+CEILINGS_NUMPY_MALLOC=glibc keeps glibc's defaults; "faults_per_tick" shows what they cost.
 """
 import argparse
 import concurrent.futures
 import json
 import os
+import resource
 import signal
 import sys
 import threading
@@ -31,6 +42,24 @@ from multiprocessing import shared_memory
 
 GRAIN = 16
 KERNELS = ("motion", "trig")
+M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # mallopt's parameters (malloc.h)
+
+
+def malloc_steady():
+    """glibc keeps what it has: no heap trimming below 1 GiB of free top, no mmap for a chunk (every
+    large temporary from the heap, reused). Returns how the temporaries are allocated, for the JSON."""
+    if os.environ.get("CEILINGS_NUMPY_MALLOC", "steady") == "glibc":
+        return "glibc defaults"
+    import ctypes
+    libc = ctypes.CDLL(None)
+    if not hasattr(libc, "mallopt") or not (libc.mallopt(M_TRIM_THRESHOLD, 1 << 30) and libc.mallopt(M_MMAP_MAX, 0)):
+        return "glibc defaults (mallopt refused)"
+    return "steady heap (M_TRIM_THRESHOLD 1 GiB, M_MMAP_MAX 0)"
+
+
+def faults():
+    """This thread's minor page faults so far (the whole process where the OS has no per-thread count)."""
+    return resource.getrusage(getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)).ru_minflt
 
 
 def partition(n, workers, w):
@@ -82,10 +111,11 @@ def _task(job):
     b, e, ticks, what = job
     if what == "init":
         init(_worker["kernel"], _worker["arrays"], b, e)
-    else:
-        for _ in range(ticks):
-            tick(_worker["kernel"], _worker["arrays"], b, e, _worker["dt"])
-    return os.getpid()
+        return os.getpid(), 0
+    f0 = faults()
+    for _ in range(ticks):
+        tick(_worker["kernel"], _worker["arrays"], b, e, _worker["dt"])
+    return os.getpid(), faults() - f0
 
 
 class Team:
@@ -102,39 +132,45 @@ class Team:
             if a.workers > 1 and a.variant == "numpy":
                 self.pool = concurrent.futures.ProcessPoolExecutor(
                     a.workers, initializer=_attach, initargs=(self.shm.name, a.n, a.kernel, a.dt))
-            self.pids = self.run_jobs("init", 0)  # a task per slice writes its start values
+            self.pids = [pid for pid, _ in self.run_jobs("init", 0)]  # a task per slice writes its start values
         except BaseException:
             self.close(abort=True)
             raise
 
     def run_jobs(self, what, ticks):
+        """Each slice's job; returns (pid, page faults in its ticks) per slice."""
         jobs = [(b, e, ticks, what) for b, e in self.slices]
         if self.a.workers == 1:
             return [self.local(jobs[0])]
         if self.pool:
             return list(self.pool.map(_task, jobs))
-        threads = [threading.Thread(target=self.local, args=(j,), daemon=True) for j in jobs]
+        done = [(os.getpid(), 0)] * len(jobs)
+
+        def local(w):
+            done[w] = self.local(jobs[w])
+
+        threads = [threading.Thread(target=local, args=(w,), daemon=True) for w in range(len(jobs))]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        return [os.getpid()] * len(jobs)
+        return done
 
     def local(self, job):
         b, e, ticks, what = job
         if what == "init":
             init(self.a.kernel, self.arrays, b, e)
-        else:
-            for _ in range(ticks):
-                tick(self.a.kernel, self.arrays, b, e, self.a.dt)
-        return os.getpid()
+            return os.getpid(), 0
+        f0 = faults()
+        for _ in range(ticks):
+            tick(self.a.kernel, self.arrays, b, e, self.a.dt)
+        return os.getpid(), faults() - f0
 
     def run(self, ticks, mode):
+        """The ticks; returns the page faults the workers took in them."""
         if mode == "batched":
-            self.run_jobs("ticks", ticks)
-        else:
-            for _ in range(ticks):
-                self.run_jobs("ticks", 1)
+            return sum(f for _, f in self.run_jobs("ticks", ticks))
+        return sum(sum(f for _, f in self.run_jobs("ticks", 1)) for _ in range(ticks))
 
     def close(self, abort=False):
         """Ends the pool and removes the shared block. abort: after an error or a signal, the
@@ -186,15 +222,16 @@ def measure(a):
 def measured(a, team, startup):
     """The warm-up, the timed repetitions and the check, on a started team; closes it."""
     team.run(1, a.mode)  # the warm-up tick, discarded
-    times = []
+    times, faulted = [], 0
     for _ in range(a.reps):
         t0 = time.perf_counter()
-        team.run(a.ticks, a.mode)
+        faulted += team.run(a.ticks, a.mode)
         times.append(time.perf_counter() - t0)
     why = first_difference(a, team.arrays, reference(a, 1 + a.reps * a.ticks))
     pids = len(set(team.pids))
     team.close()
-    return dict(times=sorted(times), startup=startup, why=why, processes=pids)
+    return dict(times=sorted(times), startup=startup, why=why, processes=pids,
+                faults_per_tick=faulted / (a.reps * a.ticks))
 
 
 def report(a, m):
@@ -207,7 +244,8 @@ def report(a, m):
                  ns_per_elem_tick=best / elem_ticks * 1e9)
     else:
         o["error"] = m["why"]
-    o.update(cpus=[], startup_seconds=m["startup"], bytes_per_elem=a.bytes_per_elem,
+    o.update(cpus=[], startup_seconds=m["startup"], faults_per_tick=m["faults_per_tick"], malloc=a.malloc,
+             bytes_per_elem=a.bytes_per_elem,
              footprint_bytes=a.footprint_per_elem * a.n, reference="numpy serial (this file's loop, workers 1)",
              python=sys.version.split()[0], numpy=np.__version__)
     if a.json:
@@ -221,6 +259,7 @@ def report(a, m):
             print(f"  GB/s         {o['gbps']:.2f} ({a.bytes_per_elem:g} bytes per element-tick)")
             print(f"  ns/elem-tick {o['ns_per_elem_tick']:.4f}")
             print(f"  start-up     {m['startup'] * 1e3:.3f} ms (shared block, pool, attach, first touch)")
+            print(f"  temporaries  {a.malloc}: {m['faults_per_tick']:.0f} page faults per tick")
             print(f"  valid        yes: equal to numpy's serial loop bit for bit after {1 + a.reps * a.ticks} ticks")
     return 0 if m["why"] is None else 1
 
@@ -237,6 +276,7 @@ def main(argv):
     p.add_argument("--footprint-per-elem", type=float, required=True)
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv[1:])
+    a.malloc = malloc_steady()  # before the pool forks: its processes inherit it
 
     def stop(signo, frame):
         raise KeyboardInterrupt(signo)

@@ -32,6 +32,21 @@ for variant in numpy numpy-threads; do
 done
 grep -q '"ns_per_elem_tick"' "$out" && grep -q '"gbps"' "$out" || fail "the JSON lacks the keys every variant prints"
 
+# the temporaries: kept on the heap by default, so a 36 MB one (above glibc's largest mmap threshold,
+# 32 MiB) faults no page after the warm-up tick; with glibc's defaults it is mapped afresh every tick
+for malloc in steady glibc; do
+    CEILINGS_NUMPY_MALLOC=$malloc "$ceilings" run motion numpy --n 9e6 --workers 1 --ticks 3 --reps 1 --json \
+        >"$out" 2>"$err" || fail "malloc $malloc: $(cat "$err")"
+    faults=$(sed -n 's/.*"faults_per_tick": \([0-9.]*\).*/\1/p' "$out")
+    [ -n "$faults" ] || fail "malloc $malloc: no faults_per_tick in $(cat "$out")"
+    case $malloc in
+    steady) awk "BEGIN { exit !($faults < 1) }" || fail "steady heap: $faults page faults per tick"
+            grep -q '"malloc": "steady heap' "$out" || fail "steady heap: $(grep malloc "$out")" ;;
+    glibc)  awk "BEGIN { exit !($faults >= 9) }" || fail "glibc defaults: $faults page faults per tick, a 36 MB temporary mapped afresh faults at least 9 (2 MB pages)"
+            grep -q '"malloc": "glibc defaults"' "$out" || fail "glibc defaults: $(grep malloc "$out")" ;;
+    esac
+done
+
 # a pool worker killed, and the parent interrupted: exit 1 at once, nothing left
 for case in "KILL numpy" "INT numpy" "TERM numpy-threads"; do
     set -- $case

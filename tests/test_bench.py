@@ -114,6 +114,9 @@ with tempfile.TemporaryDirectory() as tmp:
             team = parts[2] != "serial" and int(parts[5]) >= 2
             for key in ("corun_before", "corun"):
                 expect((b.get(key, 0) > 0) if team else key not in b, f"{b['name']}: {key} {b.get(key)}")
+            # the book's numpy jobs say how many page faults their temporaries took per tick
+            if parts[2].startswith("numpy"):
+                expect(b.get("faults_per_tick", -1) >= 0, f"{b['name']}: faults_per_tick {b.get('faults_per_tick')}")
         if parts[3] == "dispatch":
             expect("overhead_us" in b, f"{b['name']}: no overhead_us")
     # the aggregates' cpu_time is the statistic of the repetitions' team CPU time

@@ -543,6 +543,8 @@ void job_point(benchmark::State &state, const Spec *s)
         double gbps = set_rate_counters(state, *s, seconds, number(r, "workers_running"), number(r, "merge_seconds"),
                                         number(r, "merged"));
         set_job_label(state, r);
+        if (json_is_number(json_object_get(r, "faults_per_tick"))) /* numpy: its temporaries' page faults */
+            state.counters["faults_per_tick"] = number(r, "faults_per_tick");
         finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body, corun_before);
         json_decref(r);
     }
