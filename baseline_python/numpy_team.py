@@ -42,19 +42,22 @@ from multiprocessing import shared_memory
 
 GRAIN = 16
 KERNELS = ("motion", "trig")
-M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # mallopt's parameters (malloc.h)
+M_TRIM_THRESHOLD, M_MMAP_MAX, M_ARENA_MAX = -1, -4, -8  # mallopt's parameters (malloc.h)
 
 
 def malloc_steady():
     """glibc keeps what it has: no heap trimming below 1 GiB of free top, no mmap for a chunk (every
-    large temporary from the heap, reused). Returns how the temporaries are allocated, for the JSON."""
+    large temporary from the heap, reused), one arena for every thread (a thread's own arena lives
+    in 64 MB heaps that come and go: 539 page faults a tick at 16.8M elements on two threads).
+    Returns how the temporaries are allocated, for the JSON."""
     if os.environ.get("CEILINGS_NUMPY_MALLOC", "steady") == "glibc":
         return "glibc defaults"
     import ctypes
     libc = ctypes.CDLL(None)
-    if not hasattr(libc, "mallopt") or not (libc.mallopt(M_TRIM_THRESHOLD, 1 << 30) and libc.mallopt(M_MMAP_MAX, 0)):
+    if not hasattr(libc, "mallopt") or not (libc.mallopt(M_TRIM_THRESHOLD, 1 << 30) and libc.mallopt(M_MMAP_MAX, 0) and
+                                            libc.mallopt(M_ARENA_MAX, 1)):
         return "glibc defaults (mallopt refused)"
-    return "steady heap (M_TRIM_THRESHOLD 1 GiB, M_MMAP_MAX 0)"
+    return "steady heap (M_TRIM_THRESHOLD 1 GiB, M_MMAP_MAX 0, M_ARENA_MAX 1)"
 
 
 def faults():
@@ -101,10 +104,13 @@ def tick(kernel, arrays, b, e, dt):
 _worker = {}
 
 
-def _attach(name, n, kernel, dt):
+def _attach(name, n, kernel, dt, part):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C and ends the pool
     shm = shared_memory.SharedMemory(name=name)
     _worker.update(shm=shm, arrays=views(shm.buf, n)[0], kernel=kernel, dt=dt)
+    # a tick on a scratch slice as large as the largest: this process's heap grows to what its
+    # temporaries take, now, not in the first timed tick that happens to give it a slice
+    tick(kernel, [np.zeros(part, dtype=np.float32) for _ in range(2)], 0, part, dt)
 
 
 def _task(job):
@@ -131,7 +137,7 @@ class Team:
             self.arrays = views(self.shm.buf, a.n)[0]
             if a.workers > 1 and a.variant == "numpy":
                 self.pool = concurrent.futures.ProcessPoolExecutor(
-                    a.workers, initializer=_attach, initargs=(self.shm.name, a.n, a.kernel, a.dt))
+                    a.workers, initializer=_attach, initargs=(self.shm.name, a.n, a.kernel, a.dt, max(e - b for b, e in self.slices)))
             self.pids = [pid for pid, _ in self.run_jobs("init", 0)]  # a task per slice writes its start values
         except BaseException:
             self.close(abort=True)
