@@ -128,17 +128,20 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     double l2_1, l3_1, per = ceil_ex_kernel_bytes(p->kernel) / (mk ? ceil_kernel_bytes(mk) : NAN);
     ceil_ex_caches_of(c, 1, &l2_1, &l3_1);
     if (mk && p->workers > 1 && ceil_ex_runs_our_loop(p->variant) && !strcmp(ceil_ex_level_of(c, p->n, p->workers), "L2") &&
-        l2_1 > 0 && l2 == p->workers * l2_1 && fp / p->workers >= l2_1 / 4) {
-        /* A footprint the workers' private L2s hold, each part at least a quarter of one L2: each
+        l2_1 > 0 && l2 == p->workers * l2_1 && fp / p->workers >= l2_1 / 16) {
+        /* A footprint the workers' private L2s hold, each part at least a sixteenth of one L2: each
          * worker runs as one worker does on its part (N/W), so one worker's data time at that
          * footprint, over how the workers' compute scales (their cores' L1 and L2 are theirs,
          * unless the host puts two on one core). The probe's paired daxpy scaling near one L2's
          * capacity read 2.3x in most EPYC probes and 1.69x (1.39-1.87) in one, while motion's
          * teams there ran 2.0-2.4x: a streaming loop fills no cache to the last line, and where
-         * its 1-worker run starts to spill moves with the host. Smaller parts fall across the L1's
-         * edge (8820 elements, 2 workers: 35 kB each against 32 kB), where the serial runs' curve
-         * is too steep to read between its sizes (3.15x predicted, 2.5x measured); a quarter of
-         * an L2 (256 kB-512 kB here) is far beyond any L1 (32-48 kB). */
+         * its 1-worker run starts to spill moves with the host. Below it too: at 19000 elements
+         * the probe's pairs read 1.24x and 1.58x in one probe, 1.60x in another, and the teams
+         * ran 1.7-1.9x in every sweep (76 kB parts, in L2 for one worker and for two). Parts
+         * across the L1's edge are left out (8820 elements, 2 workers: 35 kB each against 32 kB),
+         * where the serial runs' curve is too steep to read between its sizes (3.15x predicted,
+         * 2.5x measured): parts of at least a sixteenth of an L2 (64-128 kB here), twice an L1
+         * (32-48 kB) or more. */
         double td = serial_data_ns_at(c, mk, fp / p->workers, a), s = ceil_ex_compute_scaling_of(c, p);
         if (isfinite(td) && s > 0)
             return per * td / s;
