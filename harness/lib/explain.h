@@ -99,9 +99,9 @@ double ceil_ex_bandwidth_ceiling(struct ctx *c, const char *kind, double n, doub
  * scaling where it measured one, else the ratio of its figures there, else at the nearest sizes. */
 double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, double workers);
 /* The same for point p, where the sweep measured that scaling again as it ran (rescale): at a
- * target it sampled, and past the DRAM target's start at the DRAM level, the median W-worker
- * rate of the RESCALE_NEAREST samples there at p's worker count nearest p's time (without one:
- * of them all) over the median 1-worker rate of all of them; elsewhere as above. */
+ * target it sampled, and past the DRAM target's start at the DRAM level, the median of the
+ * RESCALE_NEAREST samples there at p's worker count nearest p's time (without one: of them all);
+ * elsewhere as above. */
 enum { RESCALE_NEAREST = 3 };
 double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p);
 /* The kernel's serial run at the L2 target over the probe's 1-worker bandwidth there: at

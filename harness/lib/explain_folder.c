@@ -311,41 +311,27 @@ static int by_distance(const void *a, const void *b)
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
-/* The scaling the sweep's samples of `kind` at n (any n when n is NAN) and `workers` read near
- * at_s: the median of the RESCALE_NEAREST nearest in time (of them all when at_s is unknown);
- * NAN without one. A bandwidth sample is a W-worker rate over a 1-worker rate taken with it; of
- * the two, the W-worker rate, which the memory saturates, holds (the DRAM samples of the 18:33
- * sweep of 2026-11-26 on the EPYC: 50.4-54.7 GB/s on two workers, 26.3-37.5 GB/s on one), so its
- * median near at_s goes over the 1-worker rates' median over the whole sweep, as the serial
- * runs the data time starts from are pooled over the whole sweep too. Compute samples keep their
- * pairs: two workers' peakflops is what the host changes, for moments at a time. */
+/* The median of the RESCALE_NEAREST samples the sweep took of `kind` at n (any n when n is NAN)
+ * and `workers`, nearest in time to at_s (of them all when at_s is unknown); NAN without one. */
 static double rescale_near(struct ctx *c, const char *kind, double n, double workers, double at_s)
 {
     json_t *e;
     size_t i, count = 0;
-    double near[64][3], one[64]; /* distance in time, scaling, W-worker rate */
-    int rates = strcmp(kind, "peakflops") != 0;
+    double near[64][2];
     json_array_foreach(c->rescale, i, e) {
-        double s = ceil_ex_num(e, "scaling"), at = ceil_ex_num(e, "at_s"), r = ceil_ex_num(e, "gbps");
+        double s = ceil_ex_num(e, "scaling"), at = ceil_ex_num(e, "at_s");
         if (count < 64 && !strcmp(ceil_ex_str(e, "kind"), kind) && (isnan(n) || ceil_ex_num(e, "n") == n) &&
-            ceil_ex_num(e, "workers") == workers && isfinite(s) && s > 0) {
-            near[count][0] = isfinite(at_s) && isfinite(at) ? fabs(at - at_s) : 0;
-            near[count][1] = s;
-            near[count][2] = r;
-            rates &= isfinite(r) && r > 0; /* samples without their rates keep their pairs */
-            one[count] = r / s;
-            count++;
-        }
+            ceil_ex_num(e, "workers") == workers && isfinite(s) && s > 0)
+            near[count][0] = isfinite(at_s) && isfinite(at) ? fabs(at - at_s) : 0, near[count++][1] = s;
     }
     if (!count)
         return NAN;
-    double ones = rates ? ceil_median(one, count) : NAN;
     qsort(near, count, sizeof near[0], by_distance);
     size_t k = isfinite(at_s) && count > RESCALE_NEAREST ? RESCALE_NEAREST : count;
     double v[64];
     for (i = 0; i < k; i++)
-        v[i] = near[i][rates ? 2 : 1];
-    return rates ? ceil_median(v, k) / ones : ceil_median(v, k);
+        v[i] = near[i][1];
+    return ceil_median(v, k);
 }
 
 double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struct point *p)
