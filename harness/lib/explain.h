@@ -74,6 +74,8 @@ struct point *ceil_ex_find(struct ctx *c, const char *kernel, const char *varian
 int ceil_ex_load_points(struct ctx *c, json_t *bench);
 /* A repetition's co-run ratio (corun.h): the larger of the tests before and after it (NAN: neither ran). */
 double ceil_ex_rep_corun(json_t *run);
+/* A repetition's worker count, from its name (NAN: not a point's name). */
+double ceil_ex_rep_workers(json_t *run);
 /* The co-run test's usual ratio at each worker count of the sweep (corun_usual), before
  * ceil_ex_load_repetitions. On a machine whose vCPUs share cores as a rule (the 16-vCPU Xeon at 16
  * workers: a median 1.85), that is the machine, which the probe's compute scaling carries too; an

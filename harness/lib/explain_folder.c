@@ -105,33 +105,39 @@ double ceil_ex_rep_corun(json_t *run)
     return fmax(ceil_ex_num(run, "corun"), ceil_ex_num(run, "corun_before")); /* NAN only if both are */
 }
 
+double ceil_ex_rep_workers(json_t *run)
+{
+    struct point q = { 0 };
+    return parse_name(ceil_ex_str(run, "run_name"), &q) == 0 ? q.workers : NAN;
+}
+
 void ceil_ex_corun_usual(struct ctx *c, json_t *bench)
 {
     json_t *runs = json_object_get(bench, "benchmarks"), *r;
-    size_t i, total = json_array_size(runs);
-    double *v = calloc(total + 1, sizeof *v);
+    size_t i, total = json_array_size(runs), n = 0;
+    double *x = calloc(2 * total + 1, sizeof *x), *v = x + total; /* each tested repetition's ratio, then a count's */
+    double *w = calloc(total + 1, sizeof *w);
     c->corun_counts = 0;
-    json_array_foreach(runs, i, r) { /* each worker count once */
-        struct point q = { 0 };
-        size_t k;
-        if (!isfinite(ceil_ex_rep_corun(r)) || parse_name(ceil_ex_str(r, "run_name"), &q) != 0)
+    json_array_foreach(runs, i, r) { /* one pass: each tested repetition's ratio and worker count */
+        double ratio = ceil_ex_rep_corun(r), workers = ceil_ex_rep_workers(r);
+        if (!x || !w || !isfinite(ratio) || !isfinite(workers))
             continue;
-        for (k = 0; k < c->corun_counts && c->corun_workers[k] != q.workers; k++)
+        x[n] = ratio, w[n++] = workers;
+        size_t k;
+        for (k = 0; k < c->corun_counts && c->corun_workers[k] != workers; k++)
             ;
         if (k == c->corun_counts && k < MAX_COUNTS)
-            c->corun_workers[c->corun_counts++] = q.workers;
+            c->corun_workers[c->corun_counts++] = workers;
     }
-    for (size_t k = 0; v && k < c->corun_counts; k++) {
-        size_t n = 0;
-        json_array_foreach(runs, i, r) {
-            struct point q = { 0 };
-            double x = ceil_ex_rep_corun(r);
-            if (isfinite(x) && parse_name(ceil_ex_str(r, "run_name"), &q) == 0 && q.workers == c->corun_workers[k])
-                v[n++] = x;
-        }
-        c->corun_usual[k] = ceil_median(v, n);
+    for (size_t k = 0; k < c->corun_counts; k++) {
+        size_t m = 0;
+        for (size_t j = 0; j < n; j++)
+            if (w[j] == c->corun_workers[k])
+                v[m++] = x[j];
+        c->corun_usual[k] = ceil_median(v, m);
     }
-    free(v);
+    free(x);
+    free(w);
 }
 
 double ceil_ex_corun_usual_at(const struct ctx *c, double workers)

@@ -132,10 +132,10 @@ static json_t *timeline(const struct ctx *c, json_t *bench)
             continue;
         size_t m = (size_t)(at / 60);
         reps[m]++;
-        const char *w = strstr(ceil_ex_str(r, "run_name"), "/workers:");
-        if (isfinite(ceil_ex_rep_corun(r)) && w) {
+        double workers = ceil_ex_rep_workers(r);
+        if (isfinite(ceil_ex_rep_corun(r)) && isfinite(workers)) {
             corun[m]++;
-            shared[m] += ceil_ex_rep_shared(c, r, atof(w + strlen("/workers:")));
+            shared[m] += ceil_ex_rep_shared(c, r, workers);
         }
         sum_i[m] += isfinite(x) ? x : 0;
         max_i[m] = fmax(max_i[m], isfinite(x) ? x : 0);
