@@ -307,8 +307,11 @@ double ceil_ex_bandwidth_scaling(struct ctx *c, const char *kind, double n, doub
         return best;
     int approx;
     const char *source = "";
-    return ceil_ex_bandwidth_ceiling(c, kind, n, workers, ceil_ex_level_of(c, n, workers), &approx, &source) /
-           ceil_ex_bandwidth_ceiling(c, kind, n, 1, ceil_ex_level_of(c, n, 1), &approx, &source);
+    double s = ceil_ex_bandwidth_ceiling(c, kind, n, workers, ceil_ex_level_of(c, n, workers), &approx, &source) /
+               ceil_ex_bandwidth_ceiling(c, kind, n, 1, ceil_ex_level_of(c, n, 1), &approx, &source);
+    /* a kind the probe measured at the targets only (copy, load) at a size between them: how
+     * daxpy, measured at every planned size, scales there */
+    return isfinite(s) || !strcmp(kind, "daxpy") ? s : ceil_ex_bandwidth_scaling(c, "daxpy", n, workers);
 }
 
 static int by_distance(const void *a, const void *b)

@@ -147,7 +147,10 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
             return per * td / s;
     }
     const struct point *m = mk ? ceil_ex_serial_near(c, mk->name, fp / ceil_kernel_footprint(mk), INFINITY) : NULL;
-    if (m && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && bw > 0 && scaling > 0) {
+    /* the probe measured this size (a kind it measured at the targets only, load, has daxpy's
+     * figure here): the serial run's data time needs only its scaling */
+    double probed = bw > 0 ? bw : ceil_ex_bandwidth_ceiling(c, "daxpy", p->n, p->workers, ceil_ex_level_of(c, p->n, p->workers), &approx, &source);
+    if (m && fabs(log(m->n * ceil_kernel_footprint(mk) / fp)) < log(1.25) && probed > 0 && scaling > 0) {
         /* its data time dominates: T = Td + (1 - overlap) Tc */
         double td = serial_data_ns(c, m, a);
         if (isfinite(td))
