@@ -58,6 +58,10 @@ struct ctx {
     double curve_x[MAX_CURVE], curve_share[MAX_CURVE];
     size_t curve_n;
     json_t *curve;
+    /* the size where that kernel's serial time has reached memory: the DRAM target, or the
+     * largest planned size where its time has levelled (ceil_ex_memory_n; NAN: neither) */
+    double memory_n;
+    const char *memory_from;
     double overlap[3]; /* the overlaps fitted so far (NAN: none yet, taken as 1) */
     /* the co-run test's usual ratio at each worker count: the median over the sweep's repetitions */
     double corun_workers[MAX_COUNTS], corun_usual[MAX_COUNTS];

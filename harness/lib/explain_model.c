@@ -21,11 +21,47 @@ static int level_index(const char *level)
     return -1; /* "between" or unknown */
 }
 
+/* Where the memory-bound kernel's serial time has reached memory: the DRAM target; where the plan
+ * could hold none, the largest planned size past the L3 target, if the serial time there is
+ * within MEMORY_LEVELLED of the next smaller size's (nothing more of it comes from a cache).
+ * The 2-vCPU Xeon VM reports its host's 480 MiB of L3, and four times that does not fit its
+ * memory; motion's serial time there rises from 0.28 ns per element-tick at 46 MB to 0.55 at
+ * 330 MB, and reads 0.55 at 700 MB and 1.5 GB too. */
+#define MEMORY_LEVELLED 0.05
+static void memory_n(struct ctx *c)
+{
+    const struct ceil_kernel *k = ceil_ex_memory_kernel();
+    const char *ref = ceil_variant_reference()->name;
+    c->memory_n = ceil_ex_target_n(c, "DRAM");
+    c->memory_from = "the DRAM target";
+    if (isfinite(c->memory_n) || !k)
+        return;
+    c->memory_from = NULL;
+    double n3 = ceil_ex_target_n(c, "L3");
+    const struct point *last = NULL, *before = NULL;
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) {
+        const struct point *q = ceil_ex_find(c, k->name, ref, "batched", ceil_ex_num(s, "n"), 1);
+        if (!q || q->error || !(q->n > n3))
+            continue;
+        if (!last || q->n > last->n)
+            before = last, last = q;
+        else if (!before || q->n > before->n)
+            before = q;
+    }
+    if (last && before && fabs(ceil_ex_model_ns(last) / ceil_ex_model_ns(before) - 1) <= MEMORY_LEVELLED) {
+        c->memory_n = last->n;
+        c->memory_from = "the largest size, where the serial time has levelled (no DRAM target)";
+    }
+}
+
 void ceil_ex_dram_curve(struct ctx *c)
 {
     const struct ceil_kernel *k = ceil_ex_memory_kernel();
     const char *ref = ceil_variant_reference()->name;
-    double n3 = ceil_ex_target_n(c, "L3"), nd = ceil_ex_target_n(c, "DRAM"), l2, l3;
+    memory_n(c);
+    double n3 = ceil_ex_target_n(c, "L3"), nd = c->memory_n, l2, l3;
     ceil_ex_caches_of(c, 1, &l2, &l3);
     c->curve = json_array();
     c->curve_n = 0;
@@ -107,7 +143,7 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
         ceil_model_shares(fp, l2, l3, share);
     double bw = ceil_ex_bandwidth_ceiling(c, kind, p->n, p->workers, ceil_ex_level_of(c, p->n, p->workers), &approx, &source);
     double scaling = ceil_ex_bandwidth_scaling_of(c, kind, p);
-    double l3n = ceil_ex_target_n(c, "L3"), dn = ceil_ex_target_n(c, "DRAM");
+    double l3n = ceil_ex_target_n(c, "L3"), dn = c->memory_n;
     if (p->workers > 1 && isfinite(l3n) && isfinite(dn) && !strcmp(ceil_ex_level_of(c, p->n, p->workers), "between")) {
         /* between the L3 and DRAM targets, each level's part of the data scales as it does at its
          * target, where the probe pairs its runs (and the sweep takes its rescale samples): the
@@ -176,6 +212,17 @@ static const struct point *core_point(struct ctx *c, const struct point *p)
                            fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n), isfinite(l2) ? l2 : INFINITY);
 }
 
+/* The level whose overlap a 1-worker point fits: the plan's, but DRAM where the measured DRAM
+ * share (past the L3 target) holds most of its data: the plan's level goes by the reported L3's
+ * capacity, and a VM may report its host's (480 MiB on the 2-vCPU Xeon, where motion's serial
+ * time has reached its memory plateau at 330 MB). */
+static int share_level(struct ctx *c, const struct point *p)
+{
+    double share[CEIL_LEVEL_COUNT];
+    data_ns_shares(c, p, share);
+    return share[CEIL_LEVEL_DRAM] > 0.5 ? CEIL_LEVEL_DRAM : level_index(ceil_ex_level_of(c, p->n, 1));
+}
+
 json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
 {
     json_t *out = json_object();
@@ -187,8 +234,7 @@ json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
             struct point *p = &c->pts[i];
             const struct point *core = core_point(c, p);
             if (!ceil_ex_is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !p->stable || !core ||
-                ceil_kernel_find(p->kernel) == ceil_ex_memory_kernel() ||
-                core == p || level_index(ceil_ex_level_of(c, p->n, 1)) != l)
+                ceil_kernel_find(p->kernel) == ceil_ex_memory_kernel() || core == p || share_level(c, p) != l)
                 continue;
             double a = ceil_model_overlap(ceil_ex_model_ns(p), ceil_ex_model_ns(core), data_ns(c, p));
             if (isfinite(a)) {
@@ -495,9 +541,10 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
             json_object_set_new(e, "pooled_repetitions", json_integer((json_int_t)p->pooled));
         json_array_append_new(list, e);
     }
-    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:O?, s:s, s:s, s:s, s:s}", "composition",
+    json_t *memory = c->memory_from ? json_pack("{s:f, s:s}", "n", c->memory_n, "from", c->memory_from) : json_null();
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:O?, s:s, s:s, s:s, s:s}", "composition",
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
-                     overlaps, "dram_share", json_incref(c->curve), "numpy_traffic", traffic, "rescale", c->rescale,
+                     overlaps, "dram_share", json_incref(c->curve), "memory", memory, "numpy_traffic", traffic, "rescale", c->rescale,
                      "in_core_rule",
                      "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target (where "
                      "the teams were paired with serial runs, the median of every serial repetition at that kernel and "
@@ -517,13 +564,14 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "point's L3 and DRAM shares); without that serial point, the probe's bandwidth at N and W. Shared over "
                      "L2, L3 and DRAM by what the workers' caches hold, past the L3 target by dram_share (the "
                      "memory-bound kernel's serial time between its L3 and DRAM plateaus at that footprint over the L3 "
-                     "the workers use). numpy variants: their own 1-worker time at N beyond their in-core time "
+                     "the workers use; the DRAM plateau's size: memory). numpy variants: their own 1-worker time at N beyond their in-core time "
                      "(numpy_traffic), scaled with workers as the table's data time",
                      "paired_rule",
                      "a team measured beside serial pairs is predicted through them: the model's speedup over serial at "
                      "N (predicted_speedup) applied to the pairs' serial time, the median of the pairs' ratios as the "
                      "measured speedup is; other points: the model's time",
-                     "fit", "overlaps (without the memory-bound kernel, in turn with its data time: 4 rounds), "
+                     "fit", "overlaps (without the memory-bound kernel, in turn with its data time: 4 rounds; each level's "
+                     "from the points the plan puts there, DRAM's also from those whose dram_share is over one half), "
                      "dram_share and numpy_traffic from one-worker runs only (the reference's own and the serial runs "
                      "paired with teams, never a team's time); every point at 2+ workers is held out");
 }

@@ -269,7 +269,7 @@ static json_t *facts(const struct ctx *c, json_t *bench)
 
 json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile, char err[CEIL_ERRLEN])
 {
-    struct ctx c = { .probe = probe, .plan = plan ? plan : json_object_get(probe, "plan"), .profile = profile };
+    struct ctx c = { .probe = probe, .plan = plan ? plan : json_object_get(probe, "plan"), .profile = profile, .memory_n = NAN };
     const char *rescale = json_string_value(json_object_get(json_object_get(bench, "context"), "rescale"));
     c.rescale = rescale ? json_loads(rescale, 0, NULL) : NULL; /* the probe's scaling, measured again in the sweep */
     if (c.rescale && !json_is_array(c.rescale)) {
