@@ -125,11 +125,18 @@ def answer_section(r):
     first_barrier = lambda t: (t.variant.get("barriers") or [None])[0]
     knees = {(k["kernel"], int(k["n"]), k["variant"]): k for k in r.knees() if k["mode"] == "batched"}
     rows = []
+    # where the plan could hold no DRAM target, the largest size where motion's serial time has
+    # levelled stands for memory (the model's memory plateau)
+    targets = [(t, r.target_n(t)) for t in ("L2", "L3", "DRAM")]
+    memory = v.get("model", {}).get("memory") or {}
+    no_dram = next((note for note in (r.plan or {}).get("notes", []) if "skipped" in note), None) if not targets[2][1] else None
+    if not targets[2][1] and memory.get("n"):
+        fp = memory["n"] * (r.plan or {}).get("footprint_bytes_per_elem", 8)
+        targets[2] = (f"memory ({human_bytes(fp)})", int(memory["n"]))
     for kernel in r.kernels():
         if r.kernel(kernel).get("baseline"):
             continue
-        for target in ("L2", "L3", "DRAM"):
-            n = r.target_n(target)
+        for target, n in targets:
             got = [(s, points.get(point_name(kernel, s.name, "batched", n, top))) for s in teams] if n else []
             got = [(s, p) for s, p in got if p and p.get("speedup") and p.get("shares")]
             if not got:
@@ -158,6 +165,11 @@ def answer_section(r):
         text += (f" Over all {val['stable_points']} stable points, {val['unexplained']} "
                  f"({100 * val['fraction_unexplained']:.1f}%) are unexplained: the model misses them by more than "
                  f"{100 * val['tolerance']:.0f}% (listed under \"Where the model fails\").")
+    if no_dram:
+        text += (f"\n\nNo DRAM target: {no_dram}."
+                 + (f" Memory is read at the largest size, {int(memory['n'])} elements, where the memory-bound "
+                    "kernel's serial time has levelled (the \"memory\" row)." if memory.get("n") else
+                    " Nothing measured reached memory: no row answers for it."))
     for w in val.get("probe_warnings", []):
         text += f"\n\n**Warning:** {w}."
     return ("## The answer\n\n" + text + "\n\n"
