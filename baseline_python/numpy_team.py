@@ -152,10 +152,10 @@ class Team:
             return list(self.pool.map(_task, jobs))
         done = [(os.getpid(), 0)] * len(jobs)
 
-        def local(w):
+        def run_one(w):
             done[w] = self.local(jobs[w])
 
-        threads = [threading.Thread(target=local, args=(w,), daemon=True) for w in range(len(jobs))]
+        threads = [threading.Thread(target=run_one, args=(w,), daemon=True) for w in range(len(jobs))]
         for t in threads:
             t.start()
         for t in threads:
