@@ -59,7 +59,7 @@ struct ctx {
     size_t curve_n;
     json_t *curve;
     /* the size where that kernel's serial time has reached memory: the DRAM target, or the
-     * largest planned size where its time has levelled (ceil_ex_memory_n; NAN: neither) */
+     * largest planned size where its time has levelled (ceil_ex_dram_curve; NAN: neither) */
     double memory_n;
     const char *memory_from;
     double overlap[3]; /* the overlaps fitted so far (NAN: none yet, taken as 1) */

@@ -33,10 +33,9 @@ static void memory_n(struct ctx *c)
     const struct ceil_kernel *k = ceil_ex_memory_kernel();
     const char *ref = ceil_variant_reference()->name;
     c->memory_n = ceil_ex_target_n(c, "DRAM");
-    c->memory_from = "the DRAM target";
+    c->memory_from = isfinite(c->memory_n) ? "the DRAM target" : NULL;
     if (isfinite(c->memory_n) || !k)
         return;
-    c->memory_from = NULL;
     double n3 = ceil_ex_target_n(c, "L3");
     const struct point *last = NULL, *before = NULL;
     json_t *s;
@@ -572,7 +571,8 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "paired_rule",
                      "a team measured beside serial pairs is predicted through them: the model's speedup over serial at "
                      "N (predicted_speedup) applied to the pairs' serial time, the median of the pairs' ratios as the "
-                     "measured speedup is; other points: the model's time",
+                     "measured speedup is (numpy variants: their predicted time's speedup over serial's measured, "
+                     "pooled time, since they are predicted from their own 1-worker runs); other points: the model's time",
                      "fit", "overlaps (without the memory-bound kernel, in turn with its data time: 4 rounds; each level's "
                      "from the points the plan puts there, DRAM's also from those whose dram_share is over one half), "
                      "dram_share and numpy_traffic from one-worker runs only (the reference's own and the serial runs "
