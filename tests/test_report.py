@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The report generator on a recorded results folder: every plot (PNG and SVG) and a report
 naming every N; and on a folder holding only bench.json, a report that says what is missing.
-Usage: test_report.py PYTHON_WITH_MATPLOTLIB REPORT_SCRIPT RESULTS_DIR  (PYTHON "" skips: 77)"""
+Usage: test_report.py PYTHON_WITH_MATPLOTLIB REPORT_SCRIPT RESULTS_DIR [FOLDER_WITHOUT_DRAM_TARGET]
+(PYTHON "" skips: 77)"""
 import json
 import os
 import shutil
@@ -127,4 +128,23 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(len(got) == 6 and abs(got[0] - was * 1.25) < 1e-9 * was and got[1] == 3.5 and got[2] == len(reps) - 1
            and abs(got[3] - m.get("real_time", 0) * 1e-6 * m.get("gbps", 0)) < 1e-6 * got[3]
            and got[4] == medians[other["point"]]["gbps"], f"left out: {r.stdout} {r.stderr[-600:]}")
+
+# A plan that could hold no DRAM target (reports/vm-2vcpu-granite-rapids): the first screen says
+# why, in the plan's words, and answers at the model's memory plateau instead; without a plateau,
+# it says that nothing measured reached memory and has no memory row.
+if len(sys.argv) > 4:
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import report, results; r = results.Results(sys.argv[2]); "
+            "r.verdicts['model']['memory'] = None if sys.argv[3] == 'none' else r.verdicts['model']['memory']; "
+            "print(report.answer_section(r))")
+    for memory in ("as recorded", "none"):
+        r = subprocess.run([python, "-c", code, os.path.dirname(os.path.abspath(script)), sys.argv[4], memory],
+                           capture_output=True, text=True, timeout=120)
+        text = r.stdout if r.returncode == 0 else ""
+        rows = [line for line in text.splitlines() if line.startswith("| motion | ")]
+        expect("No DRAM target: n=252000000 (1.9 GiB, the DRAM) skipped" in text, f"no DRAM ({memory}): {r.stderr[-600:]}")
+        if memory == "none":
+            expect("Nothing measured reached memory" in text and len(rows) == 2, f"no plateau: {rows}")
+        else:
+            expect("largest size, 190000000 elements" in text and len(rows) == 3
+                   and rows[2].startswith("| motion | memory (1.4 GiB) |"), f"plateau: {rows}")
 done()
