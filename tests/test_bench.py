@@ -152,20 +152,39 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(r.returncode == 2 and "--sweep" in r.stderr and r.stderr.count("\n") == 1, f"bad sweep: {r.stderr}")
 
     # interrupted: exit 1, no result file, no .part left
-    out2 = os.path.join(tmp, "i")
-    p = subprocess.Popen([bench, "--sweep", "quick", "--max-bytes", CAP, "--results", out2],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
-    p.send_signal(signal.SIGINT)
-    try:
-        _, err = p.communicate(timeout=30)
-        expect(p.returncode == 1, f"interrupted run exit {p.returncode}")
-        expect("interrupted" in err, f"interrupted run says {err[-300:]}")
-    except subprocess.TimeoutExpired:
-        p.kill()
-        expect(False, "interrupted run did not end within 30 s")
-    left = sorted(os.listdir(out2)) if os.path.isdir(out2) else []
-    expect(left in ([], ["plan.json"]), f"an interrupted run left {left}")
+    def interrupted(what, out, args, wait):
+        """SIGINT to a run once wait(its stdout) returns; it must end as an interrupted run does."""
+        p = subprocess.Popen([bench, "--sweep", "quick", "--results", out, *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wait(p.stdout)
+        p.send_signal(signal.SIGINT)
+        try:
+            _, err = p.communicate(timeout=30)
+            expect(p.returncode == 1, f"{what}: exit {p.returncode}: {err[-300:]}")
+            expect("interrupted" in err, f"{what} says {err[-300:]}")
+        except subprocess.TimeoutExpired:
+            p.kill()
+            expect(False, f"{what} did not end within 30 s")
+        left = sorted(os.listdir(out)) if os.path.isdir(out) else []
+        expect(left in ([], ["plan.json"]), f"{what} left {left}")
+
+    interrupted("run interrupted early", os.path.join(tmp, "i"), ["--max-bytes", CAP], lambda _: time.sleep(1.5))
+
+    # interrupted in the middle of a pass, a point part measured: the repetitions not run are
+    # skipped, and Google Benchmark's statistics over a point's repetitions must still hold (it
+    # aborted here once: a repetition skipped before its loop reported no iterations where the
+    # others reported one, and a point with two done and one skipped failed its check)
+    def after_fifth(stdout):  # the pass's progress: its fifth repetition of 60 done
+        lines = []
+        for line in stdout:
+            lines.append(line)
+            if re.match(r"\[\s*5/60", line):
+                return
+        expect(False, f"no fifth repetition: {''.join(lines)[-300:]}")
+
+    l2 = next(s["n"] for s in plan["sizes"] if s.get("target") == "L2")
+    interrupted("run interrupted mid-pass", os.path.join(tmp, "m"),
+                ["--benchmark_repetitions=60", f"--benchmark_filter=^motion/serial/batched/n:{l2}/"], after_fifth)
 
     # the probe's scalings measured again as the sweep runs (--rescale-every): each sample in the
     # context, with its time, from a run that took place: peakflops, and daxpy at the plan's
@@ -174,7 +193,6 @@ with tempfile.TemporaryDirectory() as tmp:
     # once ended inside it in CI, with no sample taken)
     # (at the L2 target: 131000 elements on the EPYC VM, 262000 where an L2 holds 2 MiB)
     out3 = os.path.join(tmp, "s")
-    l2 = next(s["n"] for s in plan["sizes"] if s.get("target") == "L2")
     r = run("--sweep", "quick", "--rescale-every", "1", "--results", out3,
             f"--benchmark_filter=^motion/serial/batched/n:{l2}/", "--benchmark_repetitions=150")
     expect(r.returncode == 0, f"--rescale-every 1: exit {r.returncode}: {r.stderr[-800:]}")
