@@ -434,6 +434,10 @@ def book_tables(r):
     counts = [w for w in r.worker_counts() if r.select(n=BOOK_N, workers=w)]
     book = [v for v in r.variants if v.get("book")]
     out = []
+
+    def unstable(p):  # the mark of a cell whose point the verdicts call unstable
+        v = r.verdict(p.name)
+        return " †" if v and not v.get("stable", True) else ""
     for kernel in [k for k in r.kernels() if r.select(kernel=k, n=BOOK_N)]:
         rows = []
         for v in book:
@@ -445,7 +449,8 @@ def book_tables(r):
                 for w in ([1] if v.get("reference") else counts):
                     p = r.point(kernel, v["name"], mode, BOOK_N, w)
                     wall = p.ns_per_elem_tick * BOOK_N * 100 * 1e-9 if p else None
-                    cells.append(f"{wall:.3f} s ({base.ns_per_elem_tick / p.ns_per_elem_tick:.2f}x)" if p and base else "-")
+                    cells.append(f"{wall:.3f} s ({base.ns_per_elem_tick / p.ns_per_elem_tick:.2f}x){unstable(p)}"
+                                 if p and base else "-")
                 if any(c != "-" for c in cells):
                     rows.append([f"{v['label']}, {mode}" if not v.get("reference") else v["label"]]
                                 + cells + [""] * (len(counts) - len(cells)))
@@ -491,6 +496,9 @@ def book_section(r):
             "book's method (numpy, and its exercise 2 on threads) against its own numpy serial loop, ours "
             "against C's serial loop. numpy rounds `vel * dt` before the add where the C loop fuses them into one "
             "FMA, so the two languages are not compared bit for bit.\n\n" + "\n\n".join(tables))
+    if "†" in "".join(tables):
+        text += ("\n\n† unstable: the machine made that point's timing unreliable (why: under \"How far to trust "
+                 "this run\" and in verdicts.json); read it as one sample, not as settled.")
     if lines:
         text += ("\n\nThe GIL: numpy releases it inside its bulk operations, so threads are not the 'token speedup' "
                  f"the book expected; at {counts[-1]} workers, N = {BOOK_N:,}:\n\n" + "\n".join(f"- {l}" for l in lines))

@@ -147,4 +147,21 @@ if len(sys.argv) > 4:
         else:
             expect("largest size, 190000000 elements" in text and len(rows) == 3
                    and rows[2].startswith("| motion | memory (1.4 GiB) |"), f"plateau: {rows}")
+
+# The book's tables (on the same folder: the other has no points at the book's N) mark a cell
+# whose point is unstable, and say what the mark means; a stable point's cell carries none.
+if len(sys.argv) > 4:
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import report, results; r = results.Results(sys.argv[2]); "
+            "p = r.verdict('motion/omp/batched/n:10000000/workers:2'); p['stable'] = False; "
+            "print(report.book_section(r))")
+    r = subprocess.run([python, "-c", code, os.path.dirname(os.path.abspath(script)), sys.argv[4]],
+                       capture_output=True, text=True, timeout=120)
+    motion = r.stdout.split("**trig**")[0]  # motion's table
+    rows = {line.split(" | ")[0]: line for line in motion.splitlines() if line.startswith("| ")}
+    omp, proc = rows.get("| OpenMP threads, batched", ""), rows.get("| processes, batched", "†")
+    cells = omp.strip(" |").split(" | ")  # the label, then 1 worker, 2 workers
+    expect(len(cells) == 3 and cells[2].endswith(" †") and "†" not in cells[1],
+           f"the unstable 2-worker cell is not (alone) marked: {omp} {r.stderr[-600:]}")
+    expect("†" not in proc, f"a mark on a stable cell: {proc}")
+    expect("† unstable" in r.stdout, "the mark is not explained")
 done()
