@@ -183,7 +183,9 @@ json_t *ceil_ex_validation(struct ctx *c);
 /* The probe checked against the sweep: a compute-bound kernel's stable batched teams cannot
  * scale beyond the probe's compute scaling by much; when their median does, the probe was
  * disturbed while it ran (seen here: 2-worker peakflops equal to 1-worker), and every
- * prediction at that count rests on it. Returns the warnings (an array, maybe empty). */
+ * prediction at that count rests on it. Likewise a compute or bandwidth scaling whose pairs
+ * spread over more than CEIL_PROBE_RANGE of their median (the 16-vCPU host's quick probes).
+ * Returns the warnings (an array, maybe empty). */
 json_t *ceil_ex_probe_warnings(struct ctx *c);
 /* Every fitted parameter, with the points it came from. */
 json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT]);

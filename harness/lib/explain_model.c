@@ -513,6 +513,26 @@ json_t *ceil_ex_probe_warnings(struct ctx *c)
             json_array_append_new(out, json_string(text));
         }
     }
+    const char *section[] = { "compute", "bandwidth" }; /* the scalings the model reads */
+    for (int s = 0; s < 2; s++) {
+        json_array_foreach(json_object_get(c->probe, section[s]), i, e) {
+            json_t *range = json_object_get(e, "scaling_range");
+            double scaling = ceil_ex_num(e, "scaling"), lo = json_real_value(json_array_get(range, 0)),
+                   hi = json_real_value(json_array_get(range, 1));
+            const char *test = json_string_value(json_object_get(e, "test")), *target = json_string_value(json_object_get(e, "target"));
+            if (!json_is_array(range) || !(scaling > 0) || !((hi - lo) / scaling > CEIL_PROBE_RANGE))
+                continue;
+            char text[400];
+            snprintf(text, sizeof text,
+                     "the probe's paired scaling of %s%s%s%s at %.0f workers spread %.2f-%.2f over its %.0f pairs "
+                     "(median %.2f): the host disturbed it, and the predictions there rest on it. Run `ceilings "
+                     "probe` again, with more --samples, on a quieter machine",
+                     test ? test : section[s], target ? " at the " : "", target ? target : "", target ? " target" : "",
+                     ceil_ex_num(e, "workers"), lo,
+                     hi, ceil_ex_num(e, "pairs"), scaling);
+            json_array_append_new(out, json_string(text));
+        }
+    }
     return out;
 }
 

@@ -26,6 +26,9 @@
                                   98% at 10%, which left 28% of one sweep out */
 #define CEIL_PROBE_SLACK 1.25  /* a compute-bound kernel scaling past the probe's compute scaling
                                   by more than this factor says the probe was disturbed */
+#define CEIL_PROBE_RANGE 0.5   /* a probe scaling whose pairs spread wider than this share of their
+                                  median is one the host disturbed: the 2-vCPU references' spread
+                                  at most 0.23, the 16-vCPU quick probes' up to 1.33 */
 #define CEIL_MODEL_MISS 0.15   /* the model misses a point beyond this relative error */
 #define CEIL_BUSY 0.10         /* others' CPU time (run delay) plus steal, per second of the point */
 
