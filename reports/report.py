@@ -130,7 +130,9 @@ def answer_section(r):
     targets = [(t, r.target_n(t)) for t in ("L2", "L3", "DRAM")]
     memory = v.get("model", {}).get("memory") or {}
     no_dram = next((note for note in (r.plan or {}).get("notes", []) if "skipped" in note), None) if not targets[2][1] else None
-    if not targets[2][1] and memory.get("n"):
+    planned = next((s["n"] for s in (r.plan or {}).get("sizes", []) if s.get("target") == "DRAM"), None)
+    unmeasured = planned if planned and not targets[2][1] else None  # planned, but the folder has no points there
+    if not targets[2][1] and not unmeasured and memory.get("n"):
         fp = memory["n"] * (r.plan or {}).get("footprint_bytes_per_elem", 8)
         targets[2] = (f"memory ({human_bytes(fp)})", int(memory["n"]))
     for kernel in r.kernels():
@@ -170,6 +172,9 @@ def answer_section(r):
                  + (f" Memory is read at the largest size, {int(memory['n'])} elements, where the memory-bound "
                     "kernel's serial time has levelled (the \"memory\" row)." if memory.get("n") else
                     " Nothing measured reached memory: no row answers for it."))
+    if unmeasured:
+        text += (f"\n\nThe plan's DRAM target, n={int(unmeasured)} ({human_bytes(r.footprint(unmeasured) or 0)}), has no "
+                 "points in this folder: the sweep left it out (filtered, or cut short). No row answers for memory.")
     for w in val.get("probe_warnings", []):
         text += f"\n\n**Warning:** {w}."
     return ("## The answer\n\n" + text + "\n\n"
@@ -634,7 +639,8 @@ def write(r, folder):
                         "bytes per element-tick)" for k in r.kernels())
     sections = [
         f"# ceilings report: {r.title()}\n\n"
-        f"Kernels {kernels}, run by {', '.join(v['label'] for v in r.variants)}, over {len(r.sizes())} sizes and "
+        f"Kernels {kernels}, run by {', '.join(v['label'] for v in r.variants if r.select(variant=v['name']))}, "
+        f"over {len(r.sizes())} sizes and "
         f"{len(counts)} worker counts ({', '.join(map(str, counts))}); every point was checked against serial bit "
         "for bit. Regenerate with `ninja -C build report`.",
         "\n".join(f"> missing: {m}" for m in r.missing) if r.missing else "",

@@ -148,6 +148,18 @@ if len(sys.argv) > 4:
             expect("largest size, 190000000 elements" in text and len(rows) == 3
                    and rows[2].startswith("| motion | memory (1.4 GiB) |"), f"plateau: {rows}")
 
+# A plan with a DRAM target the folder has no points at (a filtered or cut sweep, as the 16-vCPU
+# device run's): the first screen says so instead of staying silent on memory. The recorded
+# folder with its DRAM points taken out.
+code = ("import sys; sys.path.insert(0, sys.argv[1]); import report, results; r = results.Results(sys.argv[2]); "
+        "dram = r.target_n('DRAM'); r.points = {k: p for k, p in r.points.items() if p.n != dram}; "
+        "print(dram); print(report.answer_section(r))")
+r = subprocess.run([python, "-c", code, os.path.dirname(os.path.abspath(script)), recorded],
+                   capture_output=True, text=True, timeout=120)
+dram, _, text = r.stdout.partition("\n")
+expect(dram.isdigit() and f"The plan's DRAM target, n={dram} (" in text and "has no points in this folder" in text
+       and "| DRAM |" not in text and "| memory" not in text, f"no DRAM points: {text[-800:]} {r.stderr[-600:]}")
+
 # The book's tables (on the same folder: the other has no points at the book's N) mark a cell
 # whose point is unstable, and say what the mark means; a stable point's cell carries none.
 if len(sys.argv) > 4:
