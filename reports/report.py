@@ -175,7 +175,7 @@ def answer_section(r):
     if unmeasured:
         text += (f"\n\nThe plan's DRAM target, n={int(unmeasured)} ({human_bytes(r.footprint(unmeasured) or 0)}), has no "
                  "points in this folder: the sweep left it out (filtered, or cut short). No row answers for memory.")
-    for w in val.get("probe_warnings", []):
+    for w in val.get("probe_warnings", []) + val.get("model_warnings", []):
         text += f"\n\n**Warning:** {w}."
     return ("## The answer\n\n" + text + "\n\n"
             + table(["kernel", "target", "best speedup", "knee", "predicted knee", "model: what binds", "threads / processes",

@@ -160,6 +160,14 @@ dram, _, text = r.stdout.partition("\n")
 expect(dram.isdigit() and f"The plan's DRAM target, n={dram} (" in text and "has no points in this folder" in text
        and "| DRAM |" not in text and "| memory" not in text, f"no DRAM points: {text[-800:]} {r.stderr[-600:]}")
 
+# explain's warnings on the model's inputs stand on the first screen, as the probe's do
+code = ("import sys; sys.path.insert(0, sys.argv[1]); import report, results; r = results.Results(sys.argv[2]); "
+        "r.verdicts['validation']['model_warnings'] = ['the in-core times come from a size too large']; "
+        "print(report.answer_section(r))")
+r = subprocess.run([python, "-c", code, os.path.dirname(os.path.abspath(script)), recorded],
+                   capture_output=True, text=True, timeout=120)
+expect("**Warning:** the in-core times come from a size too large." in r.stdout, f"no model warning: {r.stderr[-600:]}")
+
 # The book's tables (on the same folder: the other has no points at the book's N) mark a cell
 # whose point is unstable, and say what the mark means; a stable point's cell carries none.
 if len(sys.argv) > 4:

@@ -187,6 +187,10 @@ json_t *ceil_ex_validation(struct ctx *c);
  * spread over more than CEIL_PROBE_RANGE of their median (the 16-vCPU host's quick probes).
  * Returns the warnings (an array, maybe empty). */
 json_t *ceil_ex_probe_warnings(struct ctx *c);
+/* The model's own inputs checked: a warning when even the smallest size an in-core time can come
+ * from (serial, batched, up to the L2 target) is more than one worker's L2 holds (the quick plan
+ * on 16 vCPUs: its L2 target is 8 MiB to 16 MiB of footprint). Returns an array, maybe empty. */
+json_t *ceil_ex_model_warnings(struct ctx *c);
 /* Every fitted parameter, with the points it came from. */
 json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT]);
 /* The model's bytes per element-tick through each level beside what the counters measured, over

@@ -536,6 +536,42 @@ json_t *ceil_ex_probe_warnings(struct ctx *c)
     return out;
 }
 
+json_t *ceil_ex_model_warnings(struct ctx *c)
+{
+    json_t *out = json_array();
+    double l2 = ceil_ex_l2_target(c), l2_1, l3_1, smallest = INFINITY;
+    ceil_ex_caches_of(c, 1, &l2_1, &l3_1);
+    for (size_t i = 0; i < c->count; i++) { /* the smallest size an in-core time can come from */
+        const struct point *p = &c->pts[i];
+        if (ceil_ex_is_reference(p->variant) && !strcmp(p->mode, "batched") && !p->error && isfinite(p->seconds))
+            smallest = fmin(smallest, p->n);
+    }
+    if (!isfinite(smallest) || !(l2_1 > 0) || (isfinite(l2) && smallest > l2))
+        return out;
+    char list[300] = "", one[80];
+    size_t used = 0;
+    for (unsigned k = 0; k < ceil_kernel_count; k++) {
+        const struct ceil_kernel *kernel = &ceil_kernels[k];
+        double fp = smallest * ceil_kernel_footprint(kernel);
+        if (kernel->baseline || !ceil_ex_serial_near(c, kernel->name, smallest, smallest) || fp <= l2_1)
+            continue;
+        snprintf(one, sizeof one, "%s%s %.1f MiB", used ? ", " : "", kernel->name, fp / 1048576);
+        if (used + strlen(one) < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s", one);
+    }
+    if (!used)
+        return out;
+    char text[600];
+    snprintf(text, sizeof text,
+             "the in-core times come from n=%.0f at the smallest (%s), more than one worker's L2 (%.1f MiB) holds: they "
+             "carry the next level's traffic, which the model then scales as compute. Sweep smaller sizes (the "
+             "default sweep plans them from 32 KiB; the quick one has the targets only, its L2 target sized for "
+             "the top worker count's L2s)",
+             smallest, list, l2_1 / 1048576);
+    json_array_append_new(out, json_string(text));
+    return out;
+}
+
 json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT])
 {
     json_t *traffic = json_array();

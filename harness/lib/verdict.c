@@ -360,6 +360,9 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     size_t wi;
     json_array_foreach(warnings, wi, w) json_array_append(json_object_get(doc, "notes"), w);
     json_object_set_new(json_object_get(doc, "validation"), "probe_warnings", warnings);
+    warnings = ceil_ex_model_warnings(&c);
+    json_array_foreach(warnings, wi, w) json_array_append(json_object_get(doc, "notes"), w);
+    json_object_set_new(json_object_get(doc, "validation"), "model_warnings", warnings);
     json_object_set_new(json_object_get(doc, "thresholds"), "trust",
                         json_pack("{s:f, s:f, s:f, s:f, s:f}", "one_worker", CEIL_ONE_WORKER, "level", CEIL_LEVEL,
                                   "superlinear", CEIL_SUPERLINEAR, "spread", CEIL_SPREAD, "busy", CEIL_BUSY));
