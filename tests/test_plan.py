@@ -76,7 +76,10 @@ expect(p["workers"][0]["l3_bytes"] == 8 << 20 and p["workers"][2]["l3_bytes"] ==
        "EPYC: 4 compact workers should span two CCX L3s")
 expect(p["memory"]["bytes"] == 0 and any("memory unknown" in n for n in p["notes"]),
        "EPYC: unknown memory should be said")
-expect(len(p["sizes"]) == 3, f"EPYC quick sweep has {len(p['sizes'])} sizes")
+# the three targets, and half of one worker's L2 (512 KiB), since the L2 target (half of 96
+# workers' L2s) fills 48 of them: the model's in-core time needs a size one L2 holds
+expect(len(p["sizes"]) == 4 and not p["sizes"][0].get("target") and p["sizes"][0]["bytes"] <= 256 << 10,
+       f"EPYC quick sweep has sizes {[(s['n'], s.get('target')) for s in p['sizes']]}")
 
 # The 16-vCPU Intel Xeon (family 6 model 207) under Firecracker that made
 # reports/vm-16vcpu-emerald-rapids: one L3 of 300 MiB, 2 MiB of L2 per vCPU, no SMT shown. The
@@ -95,6 +98,11 @@ expect({k: v["n"] for k, v in targets.items()} == {"L2": 2090000, "L3": 12800000
        f"Xeon 207 targets {targets}")
 expect([lv["level"] for lv in targets["L2"]["levels"]] == ["L3", "L3", "L3", "L2", "L2"],
        "Xeon 207: the L2 target fits the L2 of 8 workers and more only")
+# so the quick plan adds half of one worker's L2 (the in-core time of the model; the run of
+# reports/vm-16vcpu-emerald-rapids-5reps had none, and explain warned)
+first = p["sizes"][0]
+expect(first["n"] == 131000 and not first.get("target") and first["bytes"] <= 1 << 20
+       and [lv["level"] for lv in first["levels"]] == ["L2"] * 5, f"Xeon 207: the in-core size {first}")
 expect(p["memory"]["bytes"] == 4793548800 and any("158000000" in n and "memory" in n for n in p["notes"]),
        f"Xeon 207: the DRAM target should be skipped for the file's 4.5 GiB and said: {p['notes']}")
 

@@ -17,8 +17,9 @@ static const char usage[] =
     "\n"
     "  -t, --topology FILE  plan for another machine from its hwloc XML export (lstopo FILE.xml);\n"
     "                       its memory is then what the file reports\n"
-    "  -s, --sweep KIND     quick (the three targets), default (3 sizes per decade between) or\n"
-    "                       full (6 per decade); default: default\n"
+    "  -s, --sweep KIND     quick (the three targets, and half of one worker's L2 where the L2\n"
+    "                       target is more than one L2: the model's in-core size), default (3 sizes\n"
+    "                       per decade between) or full (6 per decade); default: default\n"
     "      --max-bytes B    no footprint above B bytes\n"
     "      --json           print the plan as one JSON object\n"
     "  -h, --help           this text\n";

@@ -250,6 +250,11 @@ int ceil_plan_make(struct ceil_plan *p, const struct ceil_topo *t, enum ceil_swe
 
     /* the sweep: per_decade sizes per factor of 10, from 32 KiB to the DRAM target */
     unsigned per = sweeps[sweep].per_decade;
+    /* the targets only (quick): where the L2 target fills more than one worker's L2 (it is half
+     * the top worker count's), half of one worker's L2 too, so that the model has an in-core time
+     * from a size one worker's L2 holds (the 16-vCPU Xeon: an L2 target of 16 MiB against 2 MiB) */
+    if (!per && p->workers[0].l2_bytes && top->l2_bytes / 2.0 > (double)p->workers[0].l2_bytes)
+        add_size(p, p->workers[0].l2_bytes / 2.0, NULL, -1);
     if (per && p->llc_bytes)
         for (double b = (double)smallest_bytes; b <= dram * 1.001; b *= pow(10, 1.0 / per))
             add_size(p, b, NULL, 0);
