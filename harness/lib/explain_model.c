@@ -565,8 +565,8 @@ json_t *ceil_ex_model_warnings(struct ctx *c)
     snprintf(text, sizeof text,
              "the in-core times come from n=%.0f at the smallest (%s), more than one worker's L2 (%.1f MiB) holds: they "
              "carry the next level's traffic, which the model then scales as compute. Sweep smaller sizes (the "
-             "default sweep plans them from 32 KiB; the quick one has the targets only, its L2 target sized for "
-             "the top worker count's L2s)",
+             "default sweep plans them from 32 KiB; the quick one, whose L2 target is sized for the top worker "
+             "count's L2s, now adds half of one worker's L2 where that target is more than one L2)",
              smallest, list, l2_1 / 1048576);
     json_array_append_new(out, json_string(text));
     return out;
