@@ -23,17 +23,21 @@ def explain(recorded):
     return explain_copy(ceilings, recorded)
 
 
-def explain_edited(recorded, edit):
-    """explain on a copy of a folder whose bench.json's benchmarks `edit` changed in place."""
+def explain_bench_edited(recorded, edit):
+    """explain on a copy of a folder whose bench.json document `edit` changed in place."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, "r")
         shutil.copytree(recorded, copy)
         path = os.path.join(copy, "bench.json")
         doc = json.load(open(path))
-        for b in doc["benchmarks"]:
-            edit(b)
+        edit(doc)
         json.dump(doc, open(path, "w"))
         return explain(copy)
+
+
+def explain_edited(recorded, edit):
+    """explain on a copy of a folder whose bench.json's benchmarks `edit` changed in place."""
+    return explain_bench_edited(recorded, lambda doc: [edit(b) for b in doc["benchmarks"]])
 
 
 for recorded in folders:
@@ -188,17 +192,10 @@ for f in folders:
 # the DRAM level's start take the samples nearest their time, everything else is as before, and
 # the fit does not move (one-worker points only).
 def with_rescale(folder, samples):
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = os.path.join(tmp, "r")
-        shutil.copytree(folder, copy)
-        path = os.path.join(copy, "bench.json")
-        bench = json.load(open(path))
+    def edit(doc):
         if samples is not None:
-            bench["context"]["rescale"] = json.dumps(samples)
-        json.dump(bench, open(path, "w"))
-        r = subprocess.run([ceilings, "explain", copy, "--json"], capture_output=True, text=True, timeout=120)
-        expect(r.returncode == 0, f"explain with rescale: exit {r.returncode}: {r.stderr}")
-        return json.loads(r.stdout) if r.returncode == 0 else {"points": [], "model": {}}
+            doc["context"]["rescale"] = json.dumps(samples)
+    return explain_bench_edited(folder, edit) or {"points": [], "model": {}}
 
 
 if epyc:
