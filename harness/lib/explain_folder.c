@@ -467,7 +467,7 @@ json_t *ceil_ex_profile_of(struct ctx *c, const char *name)
 int ceil_ex_runs_our_loop(const char *series)
 {
     const struct ceil_variant *v = ceil_variant_find(series);
-    return v && v->launcher != CEIL_PYTHON;
+    return v && !ceil_variant_own_loop(v);
 }
 
 struct point *ceil_ex_one_worker_near(struct ctx *c, const char *kernel, const char *variant, double n, double max_n)

@@ -77,6 +77,8 @@ int ceil_variant_runs(const struct ceil_variant *v, const struct ceil_kernel *k)
     return 0;
 }
 
+int ceil_variant_own_loop(const struct ceil_variant *v) { return v->launcher == CEIL_PYTHON; }
+
 int ceil_variant_accepts(const struct ceil_variant *v, enum ceil_barrier_kind b)
 {
     return (v->barriers & CEIL_BARRIER_BIT(b)) != 0;

@@ -62,6 +62,10 @@ void ceil_variant_names(char *out, size_t len);
 /* Does v run kernel k? */
 int ceil_variant_runs(const struct ceil_variant *v, const struct ceil_kernel *k);
 
+/* Does v run a loop of its own (the book's numpy, launched in Python), not the kernel table's
+ * compiled one? Its in-core time is then its own, never the reference's. */
+int ceil_variant_own_loop(const struct ceil_variant *v);
+
 /* Does v accept barrier b, and is b its default? */
 int ceil_variant_accepts(const struct ceil_variant *v, enum ceil_barrier_kind b);
 
