@@ -83,6 +83,17 @@ with tempfile.TemporaryDirectory() as tmp:
         for v in ("mpi", "mpi-futex"):
             expect(any(re.match(rf"motion/{v}/dispatch/", n) for n in names), f"no {v} dispatch point")
 
+    # a variant with a loop of its own (the book's numpy), where it ran: on one worker at each
+    # team's part of the L2 target too, the in-core time the model gives that team
+    own = [n for n, v in variants.items() if v.get("launcher") == "python"]
+    if any(n.split("/")[1] in own for n in names):
+        l2 = next(s["n"] for s in plan["sizes"] if s.get("target") == "L2")
+        for v in own:
+            for k in variants[v]["kernels"].split(","):
+                for w in counts[1:]:
+                    part = f"{k}/{v}/batched/n:{int(l2 / w + 0.5)}/workers:1"
+                    expect(part in names, f"no in-core part for {v}'s {w}-worker teams: {part}")
+
     reps = 2  # the quick sweep's repetitions
     table = {k["name"]: k for k in json.loads(ctx.get("kernels", "[]"))}
     expect({"motion", "trig", "trig-scalar", "starve"} <= set(table), f"kernel table in the context: {sorted(table)}")

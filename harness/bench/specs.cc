@@ -149,6 +149,40 @@ static void add_startup_points(Sweep &sw, const Settings &set, const ceil_kernel
         }
 }
 
+// A variant that runs a loop of its own (the book's numpy) has no reference to draw its in-core
+// time from, and runs at the targets only: each team's part of the L2 target (N/W), on one worker,
+// is that time for the team. numpy's temporaries take a third more memory than the arrays, so its
+// one worker spills from L2 at the target where two workers' halves do not: on the 2-vCPU Xeon,
+// motion in numpy ran 0.37 ns per element-tick at 262000 elements and 0.20 at 131000, and its
+// 2-worker team at 262000 ran 3.98x its one worker. Batched, paired with serial as every point.
+static void add_part_points(Sweep &sw, const Settings &set, const ceil_kernel *kern, std::string &err,
+                            std::vector<std::pair<const ceil_kernel *, uint64_t>> &parts)
+{
+    const ceil_plan_size *l2 = target(sw.plan, "L2");
+    for (unsigned w = 0; l2 && w < sw.plan.n_workers; w++) {
+        uint64_t n = (uint64_t)std::llround((double)l2->n / sw.plan.workers[w].count);
+        bool planned = false;
+        for (unsigned i = 0; i < sw.plan.n_sizes; i++)
+            planned |= sw.plan.sizes[i].target && sw.plan.sizes[i].n == n;
+        if (sw.plan.workers[w].count < 2 || planned)
+            continue;
+        unsigned long ticks = 0;
+        for (unsigned v = 0; v < ceil_variant_count; v++) {
+            const ceil_variant *var = &ceil_variants[v];
+            if (!ceil_variant_own_loop(var) || !ceil_variant_runs(var, kern) || !ceil_launcher_found(var))
+                continue;
+            if (!ticks) {
+                double per_tick = reference_tick_seconds(kern, n, err);
+                if (per_tick < 0)
+                    return;
+                ticks = ticks_for(set.seconds_per_run, per_tick);
+                parts.emplace_back(kern, n);
+            }
+            sw.specs.push_back({ &sw, Family::Sweep, kern, var, var->barrier, CEIL_BATCHED, n, &sw.plan.workers[0], ticks, 0 });
+        }
+    }
+}
+
 bool plan_specs(Sweep &sw, const Settings &set, std::string &err)
 {
     std::vector<std::pair<const ceil_kernel *, const ceil_plan_size *>> points;
@@ -173,8 +207,14 @@ bool plan_specs(Sweep &sw, const Settings &set, std::string &err)
             return false;
         add_sweep_points(sw, set, kern, size, ticks_for(set.seconds_per_run, per_tick));
     }
+    std::vector<std::pair<const ceil_kernel *, uint64_t>> parts;
+    for (unsigned k = 0; k < ceil_kernel_count; k++) {
+        add_part_points(sw, set, &ceil_kernels[k], err, parts);
+        if (!err.empty())
+            return false;
+    }
     printf("ceilings-bench: ticks per repetition sized from a serial tick at %zu (kernel, N) pairs (%.1f s)\n",
-           points.size(), ceil_now() - t0);
+           points.size() + parts.size(), ceil_now() - t0);
     const ceil_kernel *motion = ceil_kernel_find("motion");
     add_dispatch_points(sw, set, motion);
     add_startup_points(sw, set, motion);
