@@ -155,7 +155,11 @@ def answer_section(r):
                          knee("predicted_knee_workers") if "predicted_speedups" in k else "-",
                          best.get("model_verdict", "-"), vs, "" if best.get("stable", True) else "unstable"])
     over = v.get("model", {}).get("overlap", {})
-    ov = ", ".join(f"{lvl} {o['overlap']:.2f}" for lvl, o in over.items() if o.get("overlap") is not None)
+    if all("overlap" in o for o in over.values()):  # a folder explained before the overlaps had kinds
+        over = {"": over}
+    ov = "; ".join(f"{kind + '-bound ' if kind else ''}" + ", ".join(
+        f"{lvl} {o['overlap']:.2f}" for lvl, o in levels.items() if o.get("overlap") is not None)
+        for kind, levels in over.items() if any(o.get("overlap") is not None for o in levels.values()))
     text = (f"At {top} workers, per kernel and target size: the best team's speedup over serial, the knee measured and "
             "the knee the model predicts from one worker and the probe alone, what the model says binds (its shares of "
             "the time, and how far the measurement is from it), and threads against processes (the threads team's "

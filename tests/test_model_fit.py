@@ -45,10 +45,21 @@ for recorded in folders:
     name = os.path.basename(recorded.rstrip("/"))
     expect(one.get("model") and one.get("model") == two.get("model"), f"{name}: the fit differs between two runs")
     model, val = one.get("model", {}), one.get("validation", {})
-    for level, o in model.get("overlap", {}).items():
-        expect(o["overlap"] is None or 0 <= o["overlap"] <= 1, f"{name}: overlap {level} = {o['overlap']}")
-        expect(all("/serial/batched/" in p and p.endswith("/workers:1") for p in o["from"]),
-               f"{name}: {level} fitted on {o['from'][:3]}")
+    # one overlap per level for each kind of in-core time (the kernel table's bound, as the folder
+    # recorded it), each fitted on that kind's kernels only, on serial runs of one worker
+    context = json.load(open(os.path.join(recorded, "bench.json")))["context"]
+    table = {k["name"]: k for k in json.loads(context["kernels"])}
+    overlaps = model.get("overlap", {})
+    expect(sorted(overlaps) == ["compute", "memory"], f"{name}: overlap kinds {sorted(overlaps)}")
+    for kind, levels in overlaps.items():
+        expect(sorted(levels) == ["DRAM", "L2", "L3"], f"{name}: {kind} overlap levels {sorted(levels)}")
+        for level, o in levels.items():
+            expect(o["overlap"] is None or 0 <= o["overlap"] <= 1, f"{name}: overlap {kind} {level} = {o['overlap']}")
+            expect(all("/serial/batched/" in p and p.endswith("/workers:1") for p in o["from"]),
+                   f"{name}: {kind} {level} fitted on {o['from'][:3]}")
+            expect(all(table[p.split("/")[0]]["bound"] == kind for p in o["from"]),
+                   f"{name}: the {kind} overlap at {level} fitted on {o['from']}")
+    expect(any(o["from"] for o in overlaps.get("compute", {}).values()), f"{name}: no compute-bound overlap fitted")
     # each point's median ns per element-tick, from the bench.json the folder holds
     bench = json.load(open(os.path.join(recorded, "bench.json")))["benchmarks"]
     medians = {b["run_name"]: b["ns_per_elem_tick"] for b in bench
@@ -350,7 +361,8 @@ if big:
     expect(memory.get("n") == largest and "levelled" in memory.get("from", ""), f"no DRAM target: memory {memory}")
     shares = [d["dram_share"] for d in model.get("dram_share", [])]
     expect(shares and shares[-1] == 1 and shares == sorted(shares), f"no DRAM target: dram_share {shares}")
-    expect(model.get("overlap", {}).get("DRAM", {}).get("from"), "no DRAM target: no DRAM overlap fitted")
+    expect(any(levels.get("DRAM", {}).get("from") for levels in model.get("overlap", {}).values()),
+           "no DRAM target: no DRAM overlap fitted")
     between = [p for p in doc.get("points", []) if p["kernel"] == "starve" and p["level"] == "between"]
     expect(between and all("predicted_ns_per_elem_tick" in p for p in between),
            f"no DRAM target: starve between the levels unpredicted: {[p['point'] for p in between]}")

@@ -48,6 +48,19 @@ struct point {
     size_t pooled;
 };
 
+/* The overlaps between in-core and data time: one per memory level for each kind of in-core time
+ * the kernel table names (its `bound`). ECM splits a loop's in-core time into what overlaps with
+ * data transfers (arithmetic, T_OL) and what does not (loads and stores, T_nOL); a compute-bound
+ * kernel's in-core time is mostly the first, a memory-bound kernel's the second. On the 2-vCPU
+ * Granite Rapids VM trig's serial time in L3 is its in-core time alone (0.67-0.68 ns per
+ * element-tick against 0.66 in L2), where starve pays more than the sum of the two: one overlap
+ * for both fitted 0, and predicted trig 14-18% slow there and its teams 19-24% too fast. */
+enum { CEIL_EX_MEMORY, CEIL_EX_COMPUTE, CEIL_EX_KINDS };
+extern const char *const ceil_ex_kind_names[CEIL_EX_KINDS]; /* the table's bounds: "memory", "compute" */
+struct ceil_ex_overlaps {
+    double of[CEIL_EX_KINDS][CEIL_LEVEL_COUNT];
+};
+
 struct ctx {
     struct point *pts;
     size_t count;
@@ -62,7 +75,7 @@ struct ctx {
      * largest planned size where its time has levelled (ceil_ex_dram_curve; NAN: neither) */
     double memory_n;
     const char *memory_from;
-    double overlap[3]; /* the overlaps fitted so far (NAN: none yet, taken as 1) */
+    struct ceil_ex_overlaps overlap; /* the overlaps fitted so far (NAN: none yet) */
     /* the co-run test's usual ratio at each worker count: the median over the sweep's repetitions */
     double corun_workers[MAX_COUNTS], corun_usual[MAX_COUNTS];
     size_t corun_counts;
@@ -168,11 +181,11 @@ json_t *ceil_ex_trust_summary(struct ctx *c, json_t *bench);
  * a hardware reports is not what a streaming loop keeps: on the Sapphire Rapids VM, whose L3
  * reads 260 MiB, motion runs at its DRAM time from 150 MB. */
 void ceil_ex_dram_curve(struct ctx *c);
-/* Fits the overlap of each level on the reference's points at one worker (all but the one that
- * gives the in-core time), as the median of what each implies. */
-json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT]);
+/* Fits the overlap of each level and kind on the reference's points at one worker of the kernels
+ * of that kind (all but the one that gives the data time), as the median of what each implies. */
+json_t *ceil_ex_fit_overlaps(struct ctx *c, struct ceil_ex_overlaps *overlap);
 /* The model's fields of p; returns 0 when the model cannot predict it (*m then unset). */
-int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const struct ceil_ex_overlaps *overlap,
                      struct ceil_model_out *mp);
 /* The verdict from the model: the term that dominates the predicted time names the bound;
  * "unexplained" only where the model misses by more than CEIL_MODEL_MISS, with the numbers. */
@@ -192,7 +205,7 @@ json_t *ceil_ex_probe_warnings(struct ctx *c);
  * on 16 vCPUs: its L2 target is 8 MiB to 16 MiB of footprint). Returns an array, maybe empty. */
 json_t *ceil_ex_model_warnings(struct ctx *c);
 /* Every fitted parameter, with the points it came from. */
-json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT]);
+json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const struct ceil_ex_overlaps *overlap);
 /* The model's bytes per element-tick through each level beside what the counters measured, over
  * every group profiled at p: "memory" (DRAM) is the table's bytes times the footprint's DRAM
  * share, "L3" (between L2 and L3) times its L3 and DRAM shares, "L2" (between L1 and L2) all of

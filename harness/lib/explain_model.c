@@ -11,7 +11,8 @@
 #include <string.h>
 
 static const struct point *core_point(struct ctx *c, const struct point *p);
-static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT]);
+static double overlap_of(const double share[CEIL_LEVEL_COUNT], const struct ceil_ex_overlaps *overlap,
+                         const char *kernel);
 
 static int level_index(const char *level)
 {
@@ -19,6 +20,13 @@ static int level_index(const char *level)
         if (strcmp(level, ceil_model_level_names[l]) == 0)
             return l;
     return -1; /* "between" or unknown */
+}
+
+/* The kind of a kernel's in-core time: its bound in the kernel table. */
+static int kind_of(const char *kernel)
+{
+    const struct ceil_kernel *k = ceil_kernel_find(kernel);
+    return k && !strcmp(k->bound, "compute") ? CEIL_EX_COMPUTE : CEIL_EX_MEMORY;
 }
 
 /* Where the memory-bound kernel's serial time has reached memory: the DRAM target; where the plan
@@ -159,7 +167,7 @@ static double data_ns_shares(struct ctx *c, const struct point *p, double share[
     /* one worker's bandwidth at this footprint as the sweep measured it, not the probe minutes
      * before: the memory-bound kernel's serial run there, less its in-core part not overlapped
      * (the overlaps as fitted so far); the probe says how it scales with workers */
-    double a = fmin(1, fmax(0, overlap_of(share, c->overlap)));
+    double a = fmin(1, fmax(0, overlap_of(share, &c->overlap, mk ? mk->name : p->kernel)));
     double l2_1, l3_1, per = ceil_ex_kernel_bytes(p->kernel) / (mk ? ceil_kernel_bytes(mk) : NAN);
     ceil_ex_caches_of(c, 1, &l2_1, &l3_1);
     if (mk && p->workers > 1 && ceil_ex_runs_our_loop(p->variant) && !strcmp(ceil_ex_level_of(c, p->n, p->workers), "L2") &&
@@ -222,28 +230,35 @@ static int share_level(struct ctx *c, const struct point *p)
     return share[CEIL_LEVEL_DRAM] > 0.5 ? CEIL_LEVEL_DRAM : level_index(ceil_ex_level_of(c, p->n, 1));
 }
 
-json_t *ceil_ex_fit_overlaps(struct ctx *c, double overlap[CEIL_LEVEL_COUNT])
+const char *const ceil_ex_kind_names[CEIL_EX_KINDS] = { "memory", "compute" };
+
+json_t *ceil_ex_fit_overlaps(struct ctx *c, struct ceil_ex_overlaps *overlap)
 {
     json_t *out = json_object();
-    for (int l = 0; l < CEIL_LEVEL_COUNT; l++) {
-        double v[MAX_FIT];
-        size_t n = 0;
-        json_t *from = json_array();
-        for (size_t i = 0; i < c->count && n < MAX_FIT; i++) {
-            struct point *p = &c->pts[i];
-            const struct point *core = core_point(c, p);
-            if (!ceil_ex_is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !p->stable || !core ||
-                ceil_kernel_find(p->kernel) == ceil_ex_memory_kernel() || core == p || share_level(c, p) != l)
-                continue;
-            double a = ceil_model_overlap(ceil_ex_model_ns(p), ceil_ex_model_ns(core), data_ns(c, p));
-            if (isfinite(a)) {
-                v[n++] = a;
-                json_array_append_new(from, json_string(p->name));
+    for (int k = 0; k < CEIL_EX_KINDS; k++) {
+        json_t *kind = json_object();
+        for (int l = 0; l < CEIL_LEVEL_COUNT; l++) {
+            double v[MAX_FIT];
+            size_t n = 0;
+            json_t *from = json_array();
+            for (size_t i = 0; i < c->count && n < MAX_FIT; i++) {
+                struct point *p = &c->pts[i];
+                const struct point *core = core_point(c, p);
+                if (!ceil_ex_is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !p->stable || !core ||
+                    ceil_kernel_find(p->kernel) == ceil_ex_memory_kernel() || kind_of(p->kernel) != k || core == p ||
+                    share_level(c, p) != l)
+                    continue;
+                double a = ceil_model_overlap(ceil_ex_model_ns(p), ceil_ex_model_ns(core), data_ns(c, p));
+                if (isfinite(a)) {
+                    v[n++] = a;
+                    json_array_append_new(from, json_string(p->name));
+                }
             }
+            overlap->of[k][l] = n ? ceil_median(v, n) : NAN;
+            json_object_set_new(kind, ceil_model_level_names[l],
+                                json_pack("{s:o, s:o}", "overlap", n ? json_real(overlap->of[k][l]) : json_null(), "from", from));
         }
-        overlap[l] = n ? ceil_median(v, n) : NAN;
-        json_object_set_new(out, ceil_model_level_names[l],
-                            json_pack("{s:o, s:o}", "overlap", n ? json_real(overlap[l]) : json_null(), "from", from));
+        json_object_set_new(out, ceil_ex_kind_names[k], kind);
     }
     return out;
 }
@@ -269,11 +284,19 @@ static double core_scaling(struct ctx *c, const struct point *p)
     return p->workers == 1 ? 1 : ceil_ex_compute_scaling_of(c, p);
 }
 
-static double overlap_of(const double share[CEIL_LEVEL_COUNT], const double overlap[CEIL_LEVEL_COUNT])
+/* The overlap of a footprint spread over the levels by share, for kernel's kind of in-core time:
+ * each level's for that kind, else the other kind's (the sweep fitted none of this kind there),
+ * else 1 (the roofline's). */
+static double overlap_of(const double share[CEIL_LEVEL_COUNT], const struct ceil_ex_overlaps *overlap, const char *kernel)
 {
+    int k = kind_of(kernel);
     double a = 0;
-    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
-        a += share[l] * (isfinite(overlap[l]) ? overlap[l] : 1);
+    for (int l = 0; l < CEIL_LEVEL_COUNT; l++) {
+        double v = overlap->of[k][l];
+        if (!isfinite(v))
+            v = overlap->of[1 - k][l];
+        a += share[l] * (isfinite(v) ? v : 1);
+    }
     return a;
 }
 
@@ -300,7 +323,7 @@ static double numpy_variable_ns(const struct point *q, double f1)
 /* numpy's data time: not the kernel table's bytes (its temporaries add traffic), but what its own
  * 1-worker run at N spends beyond its in-core time, scaled to W workers as our loop's data time
  * at that size scales. *factor: that data time over our loop's, numpy's traffic in table units. */
-static double numpy_data_ns(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+static double numpy_data_ns(struct ctx *c, const struct point *p, const struct ceil_ex_overlaps *overlap,
                             double share[CEIL_LEVEL_COUNT], double *factor)
 {
     struct point one = *p;
@@ -311,13 +334,13 @@ static double numpy_data_ns(struct ctx *c, const struct point *p, const double o
     if (!own || own->error || !core || core->error)
         return NAN;
     double f1 = numpy_fixed_ns(c, p, 1);
-    double td1 = ceil_model_data_of(numpy_variable_ns(own, f1), numpy_variable_ns(core, f1), overlap_of(share1, overlap));
+    double td1 = ceil_model_data_of(numpy_variable_ns(own, f1), numpy_variable_ns(core, f1), overlap_of(share1, overlap, p->kernel));
     *factor = td1 / d1;
     return td1 * dw / d1;
 }
 
 /* The model's prediction for p, or 0 when an input is missing. */
-static int predict(struct ctx *c, const struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+static int predict(struct ctx *c, const struct point *p, const struct ceil_ex_overlaps *overlap,
                    struct ceil_model_out *out)
 {
     const struct point *core = core_point(c, p);
@@ -327,7 +350,7 @@ static int predict(struct ctx *c, const struct point *p, const double overlap[CE
         return 0;
     struct ceil_model_in in = { .core_ns = ceil_ex_model_ns(core), .scaling = scaling };
     in.data_ns = ceil_ex_runs_our_loop(p->variant) ? data_ns_shares(c, p, in.share) : numpy_data_ns(c, p, overlap, in.share, &factor);
-    in.overlap = overlap_of(in.share, overlap);
+    in.overlap = overlap_of(in.share, overlap, p->kernel);
     if (!strcmp(p->mode, "pertick") && !ceil_ex_is_reference(p->variant))
         in.dispatch_ns = ceil_ex_per_tick_overhead_us(c, p->variant, p->workers) * 1e3 / p->n;
     double f1 = numpy_fixed_ns(c, p, 1), fw = numpy_fixed_ns(c, p, p->workers);
@@ -392,7 +415,7 @@ static void model_text(const struct ceil_model_out *m, double error, int traffic
     snprintf(out + used, len - (size_t)used, "; model %+.0f%%", pct == 0 ? 0.0 : pct); /* never "-0%" */
 }
 
-int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const double overlap[CEIL_LEVEL_COUNT],
+int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const struct ceil_ex_overlaps *overlap,
                      struct ceil_model_out *mp)
 {
     struct ceil_model_out m, ms;
@@ -572,7 +595,7 @@ json_t *ceil_ex_model_warnings(struct ctx *c)
     return out;
 }
 
-json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double overlap[CEIL_LEVEL_COUNT])
+json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const struct ceil_ex_overlaps *overlap)
 {
     json_t *traffic = json_array();
     for (size_t i = 0; i < c->count; i++) { /* numpy's traffic, fitted on its own 1-worker points */
@@ -629,8 +652,11 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const double over
                      "N (predicted_speedup) applied to the pairs' serial time, the median of the pairs' ratios as the "
                      "measured speedup is (numpy variants: their predicted time's speedup over serial's measured, "
                      "pooled time, since they are predicted from their own 1-worker runs); other points: the model's time",
-                     "fit", "overlaps (without the memory-bound kernel, in turn with its data time: 4 rounds; each level's "
-                     "from the points the plan puts there, DRAM's also from those whose dram_share is over one half), "
+                     "fit", "overlaps, per kind of in-core time (the kernel table's bound: compute, whose arithmetic "
+                     "overlaps with data transfers in ECM, and memory, whose loads and stores do not), each from that "
+                     "kind's kernels (without the memory-bound kernel that gives the data time, in turn with its data "
+                     "time: 4 rounds; each level's from the points the plan puts there, DRAM's also from those whose "
+                     "dram_share is over one half; a level one kind has no points at takes the other kind's), "
                      "dram_share and numpy_traffic from one-worker runs only (the reference's own and the serial runs "
                      "paired with teams, never a team's time); every point at 2+ workers is held out");
 }

@@ -36,7 +36,7 @@ static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
     return rate;
 }
 
-static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const double overlap[CEIL_LEVEL_COUNT])
+static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const struct ceil_ex_overlaps *overlap)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "point", p->name, "kernel", p->kernel, "variant",
                           p->variant, "mode", p->mode, "n", p->n, "workers", p->workers);
@@ -316,17 +316,18 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
             double r = compute_rate1(&c, c.pts[i].kernel, notes);
             json_object_set_new(rates, c.pts[i].kernel, isfinite(r) ? json_real(r) : json_null());
         }
-    double overlap[CEIL_LEVEL_COUNT];
+    struct ceil_ex_overlaps overlap;
     ceil_ex_dram_curve(&c);
     /* the overlaps and the sweep's own data time depend on each other: fitted in turn, from
      * the roofline's overlap (1), a fixed number of rounds */
     json_t *overlaps = NULL;
-    for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
-        c.overlap[l] = NAN;
+    for (int k = 0; k < CEIL_EX_KINDS; k++)
+        for (int l = 0; l < CEIL_LEVEL_COUNT; l++)
+            c.overlap.of[k][l] = NAN;
     for (int round = 0; round < 4; round++) {
         json_decref(overlaps);
-        overlaps = ceil_ex_fit_overlaps(&c, overlap);
-        memcpy(c.overlap, overlap, sizeof overlap);
+        overlaps = ceil_ex_fit_overlaps(&c, &overlap);
+        c.overlap = overlap;
     }
     json_t *points = json_array();
     json_t *summary = json_object();
@@ -335,7 +336,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
         struct point *p = &c.pts[i];
         if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
             continue;
-        json_t *o = explain_point(&c, p, ceil_ex_num(rates, p->kernel), overlap);
+        json_t *o = explain_point(&c, p, ceil_ex_num(rates, p->kernel), &overlap);
         const char *bound = p->stable || p->error ? ceil_ex_str(o, "bound") : "unstable"; /* counted apart */
         stable += p->stable && !p->error;
         unexplained += p->stable && !p->error && !strcmp(bound, "unexplained");
@@ -351,7 +352,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
                                                      CEIL_DISPATCH_BOUND, "serial_bandwidth", CEIL_SERIAL_BW, "knee",
                                                      CEIL_KNEE));
     json_object_set_new(doc, "trust", ceil_ex_trust_summary(&c, bench));
-    json_object_set_new(doc, "model", ceil_ex_model_summary(&c, overlaps, overlap));
+    json_object_set_new(doc, "model", ceil_ex_model_summary(&c, overlaps, &overlap));
     json_object_set_new(doc, "validation", ceil_ex_validation(&c));
     json_object_update_new(json_object_get(doc, "validation"),
                            json_pack("{s:I, s:I, s:o}", "stable_points", stable, "unexplained", unexplained,
