@@ -8,6 +8,7 @@
 #include "corun.h"
 #include "expect.h"
 #include "topology.h"
+#include "trust.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,13 +33,8 @@ int main(void)
         printf(" %.2fx", ratios[i]);
     }
     printf("\n");
-    for (int i = 1; i < 5; i++) /* sorted, for the median */
-        for (int j = i; j > 0 && ratios[j] < ratios[j - 1]; j--) {
-            double x = ratios[j];
-            ratios[j] = ratios[j - 1];
-            ratios[j - 1] = x;
-        }
-    EXPECT(ok && ratios[2] >= CEIL_SHARED_CORE, "two workers on CPU 0: median %g of five %s", ratios[2], err);
+    double median = ceil_median(ratios, 5);
+    EXPECT(ok && median >= CEIL_SHARED_CORE, "two workers on CPU 0: median %g of five %s", median, err);
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
         EXPECT(ceil_corun(t.topo, two, 2, &r, err) == 0 && r > 0 && isfinite(r), "CPUs 0 and 1: %g %s", r, err);
         printf("CPUs 0 and 1: %.2fx as long as CPU 0 alone\n", r);

@@ -22,11 +22,16 @@ static int level_index(const char *level)
     return -1; /* "between" or unknown */
 }
 
-/* The kind of a kernel's in-core time: its bound in the kernel table. */
+const char *const ceil_ex_kind_names[CEIL_EX_KINDS] = { "memory", "compute" };
+
+/* The kind of a kernel's in-core time: its bound in the kernel table (memory where unknown). */
 static int kind_of(const char *kernel)
 {
     const struct ceil_kernel *k = ceil_kernel_find(kernel);
-    return k && !strcmp(k->bound, "compute") ? CEIL_EX_COMPUTE : CEIL_EX_MEMORY;
+    for (int i = 0; k && i < CEIL_EX_KINDS; i++)
+        if (!strcmp(k->bound, ceil_ex_kind_names[i]))
+            return i;
+    return CEIL_EX_MEMORY;
 }
 
 /* Where the memory-bound kernel's serial time has reached memory: the DRAM target; where the plan
@@ -229,8 +234,6 @@ static int share_level(struct ctx *c, const struct point *p)
     data_ns_shares(c, p, share);
     return share[CEIL_LEVEL_DRAM] > 0.5 ? CEIL_LEVEL_DRAM : level_index(ceil_ex_level_of(c, p->n, 1));
 }
-
-const char *const ceil_ex_kind_names[CEIL_EX_KINDS] = { "memory", "compute" };
 
 json_t *ceil_ex_fit_overlaps(struct ctx *c, struct ceil_ex_overlaps *overlap)
 {
