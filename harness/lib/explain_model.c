@@ -213,15 +213,38 @@ static double data_ns(struct ctx *c, const struct point *p)
     return data_ns_shares(c, p, share);
 }
 
+/* The largest size our loop's in-core time comes from: the largest planned size up to the L2
+ * target whose footprint one worker's L2 holds; the L2 target where none does (explain warns:
+ * ceil_ex_model_warnings). The 2-vCPU plans' L2 target is one L2. The 16-vCPU quick plan's is
+ * eight L2s (2.09M elements), beside half of one L2 (131000): its 1-, 2- and 4-worker teams there
+ * drew their in-core time from the target's serial run, an L3 rate, then from 131000's, an L2
+ * rate, and motion's 4-worker teams were predicted 6.4x where they ran 3.7-4.1x. */
+static double core_max_n(struct ctx *c, const char *kernel)
+{
+    double l2 = ceil_ex_l2_target(c), l2_1, l3_1, most = NAN;
+    const struct ceil_kernel *k = ceil_kernel_find(kernel);
+    ceil_ex_caches_of(c, 1, &l2_1, &l3_1);
+    json_t *s;
+    size_t i;
+    json_array_foreach(json_object_get(c->plan, "sizes"), i, s) {
+        double n = ceil_ex_num(s, "n");
+        if (k && l2_1 > 0 && n * ceil_kernel_footprint(k) <= l2_1 && !(n > l2) && !(n <= most))
+            most = n;
+    }
+    return isfinite(most) ? most : l2;
+}
+
 /* The in-core time per element-tick on one worker: the reference's at the planned size nearest
- * the footprint each worker has (N/W), up to the L2 target: the innermost cache the plan measures
- * that holds a worker's part, beyond which the data time takes over. A variant that runs another
- * loop (numpy) the same way from its own 1-worker batched points. */
+ * the footprint each worker has (N/W), up to the largest one worker's L2 holds (core_max_n): the
+ * innermost cache the plan measures that holds a worker's part, beyond which the data time takes
+ * over. A variant that runs another loop (numpy) from its own 1-worker batched points, up to the
+ * L2 target: the sweep runs them at each team's part of it (N/W). */
 static const struct point *core_point(struct ctx *c, const struct point *p)
 {
-    double l2 = ceil_ex_l2_target(c);
-    return ceil_ex_one_worker_near(c, p->kernel, ceil_ex_runs_our_loop(p->variant) ? ceil_variant_reference()->name : p->variant,
-                           fmin(p->n / p->workers, isfinite(l2) ? l2 : p->n), isfinite(l2) ? l2 : INFINITY);
+    int ours = ceil_ex_runs_our_loop(p->variant);
+    double most = ours ? core_max_n(c, p->kernel) : ceil_ex_l2_target(c);
+    return ceil_ex_one_worker_near(c, p->kernel, ours ? ceil_variant_reference()->name : p->variant,
+                           fmin(p->n / p->workers, isfinite(most) ? most : p->n), isfinite(most) ? most : INFINITY);
 }
 
 /* The level whose overlap a 1-worker point fits: the plan's, but DRAM where the measured DRAM
@@ -611,11 +634,11 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const struct ceil
                                                  "n", p->n, "traffic_over_table", factor, "from", p->name));
     }
     json_t *core = json_object();
-    double l2 = ceil_ex_l2_target(c);
     for (size_t i = 0; i < c->count; i++) { /* the in-core times the points can draw on */
         const struct point *p = &c->pts[i];
+        double most = ceil_ex_is_reference(p->variant) ? core_max_n(c, p->kernel) : NAN;
         if (!ceil_ex_is_reference(p->variant) || strcmp(p->mode, "batched") || p->error || !isfinite(p->seconds) ||
-            (isfinite(l2) && p->n > l2))
+            (isfinite(most) && p->n > most))
             continue;
         json_t *list = json_object_get(core, p->kernel);
         if (!list)
@@ -630,13 +653,14 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const struct ceil
                      "T = max(Tc, Td) + (1 - overlap) min(Tc, Td) + dispatch per tick / N", "in_core", core, "overlap",
                      overlaps, "dram_share", json_incref(c->curve), "memory", memory, "numpy_traffic", traffic, "rescale", c->rescale,
                      "in_core_rule",
-                     "the reference's ns per element-tick at the planned size nearest N/W, at most the L2 target (where "
+                     "the reference's ns per element-tick at the planned size nearest N/W, at most the largest planned size "
+                     "one worker's L2 holds (the L2 target where none does; where "
                      "the teams were paired with serial runs, the median of every serial repetition at that kernel and "
                      "size: its own and the pairs', pooled_repetitions), over "
                      "the probe's compute scaling at W workers (where the sweep measured it again as it ran "
                      "(rescale), the median of the 3 samples nearest the point's time), for a kernel whose in-core "
                      "time is cache traffic as well; numpy "
-                     "variants: their own 1-worker batched points the same way",
+                     "variants: their own 1-worker batched points the same way, up to the L2 target",
                      "data_rule",
                      "bytes per element-tick (kernel table) over one worker's bandwidth at that footprint: the "
                      "memory-bound kernel's serial data time there (its time, pooled as the in-core time's, less its "
