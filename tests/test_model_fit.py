@@ -206,6 +206,23 @@ for f in folders:
     used = {e["n"] for k in ("motion", "trig", "starve") for e in doc.get("model", {}).get("in_core", {}).get(k, [])}
     expect(used and max(used) == most, f"{f}: in-core times from n={sorted(used)}, the largest should be {most}")
 
+# The co-run test's usual ratio at each worker count: the median over the sweep's repetitions (the
+# larger of the tests before and after each), not over the aggregates' rows too, whose stddev and
+# cv carry the ratio's spread (on the third 16-vCPU run 1.37x at 8 workers where the repetitions'
+# median is 1.68x).
+for f in folders:
+    runs = [r for r in json.load(open(os.path.join(f, "bench.json")))["benchmarks"] if r.get("run_type") == "iteration"]
+    by_workers = {}
+    for r in runs:
+        tests = [r[k] for k in ("corun_before", "corun") if isinstance(r.get(k), (int, float))]
+        if tests:
+            by_workers.setdefault(float(r["name"].split("workers:")[1].split("/")[0]), []).append(max(tests))
+    usual = {u["workers"]: u["ratio"] for u in explain(f).get("trust", {}).get("shared_core", {}).get("usual", [])}
+    want = {w: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2
+            for w, v in by_workers.items()}
+    expect(sorted(usual) == sorted(want) and all(abs(usual[w] - want[w]) < 1e-9 for w in want),
+           f"{f}: the co-run test's usual ratios {usual}, its repetitions' medians {want}")
+
 # The probe's DRAM scaling measured again during the sweep (ceilings-bench --rescale-every: the
 # context's "rescale"): known answers on the EPYC reference with samples written in. Points past
 # the DRAM level's start take the samples nearest their time, everything else is as before, and

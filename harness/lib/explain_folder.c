@@ -120,8 +120,8 @@ void ceil_ex_corun_usual(struct ctx *c, json_t *bench)
     c->corun_counts = 0;
     json_array_foreach(runs, i, r) { /* one pass: each tested repetition's ratio and worker count */
         double ratio = ceil_ex_rep_corun(r), workers = ceil_ex_rep_workers(r);
-        if (!x || !w || !isfinite(ratio) || !isfinite(workers))
-            continue;
+        if (!x || !w || !isfinite(ratio) || !isfinite(workers) || strcmp(ceil_ex_str(r, "run_type"), "iteration"))
+            continue; /* not the aggregates' rows: their stddev and cv carry the ratio's spread */
         x[n] = ratio, w[n++] = workers;
         size_t k;
         for (k = 0; k < c->corun_counts && c->corun_workers[k] != workers; k++)
