@@ -223,6 +223,23 @@ for f in folders:
     expect(sorted(usual) == sorted(want) and all(abs(usual[w] - want[w]) < 1e-9 for w in want),
            f"{f}: the co-run test's usual ratios {usual}, its repetitions' medians {want}")
 
+# A team's compute scaling is W over the co-run test's usual ratio at W where the sweep ran the
+# test (the same peakflops loop, around every repetition); folders from before the test keep the
+# rescale samples' or the probe's.
+for f in folders:
+    doc = explain(f)
+    usual = {u["workers"]: u["ratio"] for u in doc.get("trust", {}).get("shared_core", {}).get("usual", [])}
+    teams = [p for p in doc["points"] if p["workers"] > 1 and isinstance(p.get("compute_scaling"), (int, float))]
+    expect(teams, f"{f}: no team carries a compute scaling")
+    for p in teams:
+        w = p["workers"]
+        if w in usual:
+            want = w / max(1.0, usual[w])
+            expect(abs(p["compute_scaling"] - want) < 1e-9,
+                   f"{f}: {p['point']} scales compute by {p['compute_scaling']}, the co-run tests' {want}")
+        else:  # no test at W: not W / 1, but what the probe or the samples measured
+            expect(p["compute_scaling"] != w, f"{f}: {p['point']} scales compute by {w} without a co-run test")
+
 # The probe's DRAM scaling measured again during the sweep (ceilings-bench --rescale-every: the
 # context's "rescale"): known answers on the EPYC reference with samples written in. Points past
 # the DRAM level's start take the samples nearest their time, everything else is as before, and

@@ -304,7 +304,8 @@ static int core_is_traffic(struct ctx *c, const struct point *p)
  * predicted motion's teams in L3 12-27% too fast in two sweeps. Nor as the probe's run of the
  * kernel's own loop (incore): measured once, in a few seconds, it can fall inside one of the
  * host's episodes (motion's read 1.51-1.56x in all three pairs before a sweep whose teams ran
- * 1.9-2.2x), where peakflops is measured again through the sweep (rescale). */
+ * 1.9-2.2x), where peakflops is measured again through the sweep (the co-run tests around every
+ * team repetition, and rescale: ceil_ex_compute_scaling_of). */
 static double core_scaling(struct ctx *c, const struct point *p)
 {
     return p->workers == 1 ? 1 : ceil_ex_compute_scaling_of(c, p);
@@ -657,8 +658,10 @@ json_t *ceil_ex_model_summary(struct ctx *c, json_t *overlaps, const struct ceil
                      "one worker's L2 holds (the L2 target where none does; where "
                      "the teams were paired with serial runs, the median of every serial repetition at that kernel and "
                      "size: its own and the pairs', pooled_repetitions), over "
-                     "the probe's compute scaling at W workers (where the sweep measured it again as it ran "
-                     "(rescale), the median of the 3 samples nearest the point's time), for a kernel whose in-core "
+                     "the compute scaling at W workers (W over the co-run tests' usual ratio at W, where the sweep "
+                     "ran them around its team repetitions; else, where the sweep measured peakflops again as it ran "
+                     "(rescale), the median of the 3 samples nearest the point's time; else the probe's), for a "
+                     "kernel whose in-core "
                      "time is cache traffic as well; numpy "
                      "variants: their own 1-worker batched points the same way, up to the L2 target",
                      "data_rule",
