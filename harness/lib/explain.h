@@ -127,9 +127,10 @@ double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struc
  * CEIL_SERIAL_BW or more its time in cache is traffic, with no compute ceiling of its own. NAN
  * without that run or figure. */
 double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel);
-/* How the probe's peakflops scales from one worker to p's worker count (its median of paired
- * runs), or, where the sweep measured it again as it ran, the median of the RESCALE_NEAREST
- * samples nearest p's time. */
+/* How peakflops scales from one worker to p's worker count: W over the co-run tests' usual
+ * ratio at W where the sweep ran them around its repetitions; else, where the sweep measured it
+ * again as it ran, the median of the RESCALE_NEAREST samples nearest p's time; else the probe's
+ * median of paired runs. */
 double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p);
 /* Bytes per element-tick of a kernel by name, from the kernel table. */
 double ceil_ex_kernel_bytes(const char *name);
