@@ -240,6 +240,21 @@ for f in folders:
         else:  # no test at W: not W / 1, but what the probe or the samples measured
             expect(p["compute_scaling"] != w, f"{f}: {p['point']} scales compute by {w} without a co-run test")
 
+# Where the compute scaling comes from the co-run tests, explain's warnings about compute at that
+# worker count say so, and do not send the user to the probe the predictions no longer rest on
+# (the 16-vCPU folders: peakflops' pairs spread at 8 workers; kernels beyond the scaling).
+named = 0
+for f in folders:
+    doc = explain(f)
+    usual = {u["workers"] for u in doc.get("trust", {}).get("shared_core", {}).get("usual", [])}
+    for w in doc.get("validation", {}).get("probe_warnings", []):
+        about = [x for x in usual if f"of peakflops at {x:.0f} workers" in w or f"compute scaling at {x:.0f} workers" in w
+                 or f"takes at {x:.0f} workers" in w]
+        if about:
+            named += 1
+            expect("co-run tests" in w and "Run `ceilings probe` again" not in w, f"{f}: {w}")
+expect(named >= 2, f"{named} warnings about compute scaling where the co-run tests give it")
+
 # The probe's DRAM scaling measured again during the sweep (ceilings-bench --rescale-every: the
 # context's "rescale"): known answers on the EPYC reference with samples written in. Points past
 # the DRAM level's start take the samples nearest their time, everything else is as before, and

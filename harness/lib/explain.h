@@ -127,6 +127,10 @@ double ceil_ex_bandwidth_scaling_of(struct ctx *c, const char *kind, const struc
  * CEIL_SERIAL_BW or more its time in cache is traffic, with no compute ceiling of its own. NAN
  * without that run or figure. */
 double ceil_ex_serial_l2_fraction(struct ctx *c, const char *kernel);
+/* How much faster W workers compute than one, as the co-run tests around the sweep's team
+ * repetitions at that count read it: W over their usual ratio (ceil_ex_corun_usual_at); NAN
+ * where the sweep ran no such test at W (it predates the test). */
+double ceil_ex_corun_compute_scaling(const struct ctx *c, double workers);
 /* How peakflops scales from one worker to p's worker count: W over the co-run tests' usual
  * ratio at W where the sweep ran them around its repetitions; else, where the sweep measured it
  * again as it ran, the median of the RESCALE_NEAREST samples nearest p's time; else the probe's

@@ -383,13 +383,11 @@ static double probe_compute_scaling(struct ctx *c, double workers)
     return NAN;
 }
 
-/* How much faster W workers compute than one, as the co-run tests around the sweep's team
- * repetitions at that count read it: W over their usual ratio (ceil_ex_corun_usual_at). The test
- * runs the probe's peakflops loop on the team's CPUs at once against the first alone, the same
- * elements a worker, so W over its ratio is peakflops' scaling, taken right before and after every
- * repetition at that count (hundreds of tests) rather than in the probe's 5 pairs and the rescale
- * samples' one pair each; NAN where the sweep ran no such test at W (it predates the test). */
-static double corun_compute_scaling(const struct ctx *c, double workers)
+/* ceil_ex_corun_compute_scaling: the test runs the probe's peakflops loop on the team's CPUs at
+ * once against the first alone, the same elements a worker, so W over its ratio is peakflops'
+ * scaling, taken right before and after every repetition at that count (hundreds of tests)
+ * rather than in the probe's 5 pairs and the rescale samples' one pair each. */
+double ceil_ex_corun_compute_scaling(const struct ctx *c, double workers)
 {
     for (size_t k = 0; workers > 1 && k < c->corun_counts; k++)
         if (c->corun_workers[k] == workers && isfinite(c->corun_usual[k]))
@@ -404,7 +402,7 @@ static double corun_compute_scaling(const struct ctx *c, double workers)
  * three samples read 8.34, 7.32 and 4.13, and its trig teams ran 3.9-6.9x. */
 double ceil_ex_compute_scaling_of(struct ctx *c, const struct point *p)
 {
-    double s = p->workers == 1 ? 1 : corun_compute_scaling(c, p->workers);
+    double s = p->workers == 1 ? 1 : ceil_ex_corun_compute_scaling(c, p->workers);
     if (!isfinite(s))
         s = rescale_near(c, "peakflops", NAN, p->workers, p->at_s);
     return isfinite(s) ? s : probe_compute_scaling(c, p->workers);

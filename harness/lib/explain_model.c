@@ -552,9 +552,18 @@ json_t *ceil_ex_probe_warnings(struct ctx *c)
                 !ceil_ex_is_reference(p->variant) && k && !k->baseline && !strcmp(k->bound, "compute") && isfinite(p->speedup))
                 v[n++] = p->speedup;
         }
-        double m = n ? ceil_median(v, n) : NAN;
-        if (isfinite(m) && m > CEIL_PROBE_SLACK * scaling) {
-            char text[400];
+        double m = n ? ceil_median(v, n) : NAN, tests = ceil_ex_corun_compute_scaling(c, w);
+        char text[400];
+        if (isfinite(m) && isfinite(tests) && m > CEIL_PROBE_SLACK * tests) {
+            /* the model's scaling there is the co-run tests', not the probe's */
+            snprintf(text, sizeof text,
+                     "the compute scaling the model takes at %.0f workers (%.2f, from the co-run tests around the "
+                     "sweep's repetitions) is below what the compute-bound kernel measured there (median speedup "
+                     "%.2f over %zu points): the host gave the teams more than the tests saw, and every "
+                     "prediction at %.0f workers rests on it",
+                     w, tests, m, n, w);
+            json_array_append_new(out, json_string(text));
+        } else if (isfinite(m) && !isfinite(tests) && m > CEIL_PROBE_SLACK * scaling) {
             snprintf(text, sizeof text,
                      "the probe's compute scaling at %.0f workers (%.2f) is below what the compute-bound kernel "
                      "measured there (median speedup %.2f over %zu points): the probe was disturbed while it ran. "
@@ -572,14 +581,19 @@ json_t *ceil_ex_probe_warnings(struct ctx *c)
             const char *test = json_string_value(json_object_get(e, "test")), *target = json_string_value(json_object_get(e, "target"));
             if (!json_is_array(range) || !(scaling > 0) || !((hi - lo) / scaling > CEIL_PROBE_RANGE))
                 continue;
-            char text[400];
+            char text[400], tail[160];
+            double tests = s == 0 ? ceil_ex_corun_compute_scaling(c, ceil_ex_num(e, "workers")) : NAN;
+            if (isfinite(tests)) /* the model's compute scaling there is the co-run tests' */
+                snprintf(tail, sizeof tail, "the model takes its compute scaling there from the co-run tests "
+                                            "around the sweep's repetitions instead (%.2f)", tests);
+            else
+                snprintf(tail, sizeof tail, "the predictions there rest on it. Run `ceilings probe` again, with "
+                                            "more --samples, on a quieter machine");
             snprintf(text, sizeof text,
                      "the probe's paired scaling of %s%s%s%s at %.0f workers spread %.2f-%.2f over its %.0f pairs "
-                     "(median %.2f): the host disturbed it, and the predictions there rest on it. Run `ceilings "
-                     "probe` again, with more --samples, on a quieter machine",
+                     "(median %.2f): the host disturbed it, and %s",
                      test ? test : section[s], target ? " at the " : "", target ? target : "", target ? " target" : "",
-                     ceil_ex_num(e, "workers"), lo,
-                     hi, ceil_ex_num(e, "pairs"), scaling);
+                     ceil_ex_num(e, "workers"), lo, hi, ceil_ex_num(e, "pairs"), scaling, tail);
             json_array_append_new(out, json_string(text));
         }
     }

@@ -30,7 +30,7 @@ static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
     }
     snprintf(text, sizeof text,
              "%s: compute ceiling = its serial rate at the L2 target (%.3g elements/s, %.0f%% of bandwidth) "
-             "x the probe's compute scaling",
+             "x the compute scaling (the co-run tests' where the sweep ran them, else the probe's)",
              kernel, rate, 100 * frac);
     json_array_append_new(notes, json_string(text));
     return rate;
