@@ -9,6 +9,7 @@ import json
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -187,8 +188,9 @@ for f in folders:
 # one L2 (sweeps from 32 KiB as well); the first two 16-vCPU quick sweeps have the targets only,
 # the smallest 2.09M elements (15.9 MiB of motion's footprint against 2 MiB): explain says so
 # there. The third's quick plan adds half of one L2 (131000 elements), and explain is silent.
+docs = {}
 for f in folders:
-    doc = explain(f)
+    doc = docs[f] = explain(f)
     warned = doc.get("validation", {}).get("model_warnings")
     plan = json.load(open(os.path.join(f, "plan.json")))
     one_l2 = next(w["l2_bytes"] for w in plan["workers"] if w["count"] == 1)
@@ -206,53 +208,42 @@ for f in folders:
     used = {e["n"] for k in ("motion", "trig", "starve") for e in doc.get("model", {}).get("in_core", {}).get(k, [])}
     expect(used and max(used) == most, f"{f}: in-core times from n={sorted(used)}, the largest should be {most}")
 
-# The co-run test's usual ratio at each worker count: the median over the sweep's repetitions (the
-# larger of the tests before and after each), not over the aggregates' rows too, whose stddev and
-# cv carry the ratio's spread (on the third 16-vCPU run 1.37x at 8 workers where the repetitions'
-# median is 1.68x).
-for f in folders:
-    runs = [r for r in json.load(open(os.path.join(f, "bench.json")))["benchmarks"] if r.get("run_type") == "iteration"]
+# The co-run test around every team repetition, checked on each folder's one explain (`doc`, above):
+# - its usual ratio at each worker count is the median over the sweep's repetitions (the larger
+#   of the tests before and after each), not over the aggregates' rows too, whose stddev and cv
+#   carry the ratio's spread (on the third 16-vCPU run 1.37x at 8 workers where the repetitions'
+#   median is 1.68x);
+# - a team's compute scaling is W over that ratio where the sweep ran the test (the same peakflops
+#   loop); folders from before the test keep the rescale samples' or the probe's;
+# - explain's warnings about compute at such a worker count say the tests give it, and do not send
+#   the user to the probe the predictions no longer rest on (the 16-vCPU folders: peakflops' pairs
+#   spread at 8 workers; kernels beyond the scaling).
+named = 0
+for f, doc in docs.items():
     by_workers = {}
-    for r in runs:
+    for r in json.load(open(os.path.join(f, "bench.json")))["benchmarks"]:
         tests = [r[k] for k in ("corun_before", "corun") if isinstance(r.get(k), (int, float))]
-        if tests:
+        if r.get("run_type") == "iteration" and tests:
             by_workers.setdefault(float(r["name"].split("workers:")[1].split("/")[0]), []).append(max(tests))
-    usual = {u["workers"]: u["ratio"] for u in explain(f).get("trust", {}).get("shared_core", {}).get("usual", [])}
-    want = {w: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2
-            for w, v in by_workers.items()}
+    usual = {u["workers"]: u["ratio"] for u in doc.get("trust", {}).get("shared_core", {}).get("usual", [])}
+    want = {w: statistics.median(v) for w, v in by_workers.items()}
     expect(sorted(usual) == sorted(want) and all(abs(usual[w] - want[w]) < 1e-9 for w in want),
            f"{f}: the co-run test's usual ratios {usual}, its repetitions' medians {want}")
-
-# A team's compute scaling is W over the co-run test's usual ratio at W where the sweep ran the
-# test (the same peakflops loop, around every repetition); folders from before the test keep the
-# rescale samples' or the probe's.
-for f in folders:
-    doc = explain(f)
-    usual = {u["workers"]: u["ratio"] for u in doc.get("trust", {}).get("shared_core", {}).get("usual", [])}
     teams = [p for p in doc["points"] if p["workers"] > 1 and isinstance(p.get("compute_scaling"), (int, float))]
     expect(teams, f"{f}: no team carries a compute scaling")
     for p in teams:
         w = p["workers"]
         if w in usual:
-            want = w / max(1.0, usual[w])
-            expect(abs(p["compute_scaling"] - want) < 1e-9,
-                   f"{f}: {p['point']} scales compute by {p['compute_scaling']}, the co-run tests' {want}")
+            scaling = w / max(1.0, usual[w])
+            expect(abs(p["compute_scaling"] - scaling) < 1e-9,
+                   f"{f}: {p['point']} scales compute by {p['compute_scaling']}, the co-run tests' {scaling}")
         else:  # no test at W: not W / 1, but what the probe or the samples measured
             expect(p["compute_scaling"] != w, f"{f}: {p['point']} scales compute by {w} without a co-run test")
-
-# Where the compute scaling comes from the co-run tests, explain's warnings about compute at that
-# worker count say so, and do not send the user to the probe the predictions no longer rest on
-# (the 16-vCPU folders: peakflops' pairs spread at 8 workers; kernels beyond the scaling).
-named = 0
-for f in folders:
-    doc = explain(f)
-    usual = {u["workers"] for u in doc.get("trust", {}).get("shared_core", {}).get("usual", [])}
-    for w in doc.get("validation", {}).get("probe_warnings", []):
-        about = [x for x in usual if f"of peakflops at {x:.0f} workers" in w or f"compute scaling at {x:.0f} workers" in w
-                 or f"takes at {x:.0f} workers" in w]
-        if about:
+    for text in doc.get("validation", {}).get("probe_warnings", []):
+        if any(f"of peakflops at {x:.0f} workers" in text or f"compute scaling at {x:.0f} workers" in text
+               or f"takes at {x:.0f} workers" in text for x in usual):
             named += 1
-            expect("co-run tests" in w and "Run `ceilings probe` again" not in w, f"{f}: {w}")
+            expect("co-run tests" in text and "Run `ceilings probe` again" not in text, f"{f}: {text}")
 expect(named >= 2, f"{named} warnings about compute scaling where the co-run tests give it")
 
 # The probe's DRAM scaling measured again during the sweep (ceilings-bench --rescale-every: the

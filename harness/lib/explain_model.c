@@ -228,8 +228,8 @@ static double core_max_n(struct ctx *c, const char *kernel)
     size_t i;
     json_array_foreach(json_object_get(c->plan, "sizes"), i, s) {
         double n = ceil_ex_num(s, "n");
-        if (k && l2_1 > 0 && n * ceil_kernel_footprint(k) <= l2_1 && !(n > l2) && !(n <= most))
-            most = n;
+        if (k && l2_1 > 0 && n * ceil_kernel_footprint(k) <= l2_1 && !(n > l2) && (isnan(most) || n > most))
+            most = n; /* !(n > l2): no L2 target (NAN) bounds nothing */
     }
     return isfinite(most) ? most : l2;
 }
