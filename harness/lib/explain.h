@@ -42,6 +42,9 @@ struct point {
     json_t *reasons; /* why it is unstable: strings, by check */
     double predicted, model_error; /* the model's ns per element-tick, and measured / predicted - 1 */
     double predicted_speedup;      /* the model's serial time at N over its time for this point */
+    /* where the model misses the one-worker run of our loop at its kernel and N on the slow side,
+     * that run's data time over the bandwidth's (explain_model.c: latency_ratio); NAN elsewhere */
+    double latency;
     /* a reference point's time as the model takes it: the median ns per element-tick of every
      * serial repetition at its kernel and N, its own and every team's pair (NAN: none paired) */
     double pooled_ns;

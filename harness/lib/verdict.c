@@ -302,7 +302,7 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     for (size_t i = 0; i < c.count; i++) {
         struct point *p = &c.pts[i];
         p->stable = 1;
-        p->predicted = p->model_error = p->predicted_speedup = NAN;
+        p->predicted = p->model_error = p->predicted_speedup = p->latency = NAN;
         if (!strcmp(p->mode, "batched") || !strcmp(p->mode, "pertick")) {
             ceil_ex_check_physics(&c, p);
             ceil_ex_check_noise(p);
