@@ -148,6 +148,25 @@ if len(sys.argv) > 4:
             expect("largest size, 190000000 elements" in text and len(rows) == 3
                    and rows[2].startswith("| motion | memory (1.4 GiB) |"), f"plateau: {rows}")
 
+# Where the model fails: the serial runs whose data time the bandwidth does not give (explain's
+# serial_data_over_bandwidth; 12 on the Granite Rapids reference, 2 on the Sapphire Rapids one) are
+# counted and said to pay memory's latency; a folder without them says nothing of it.
+if len(sys.argv) > 4:
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import report, results; r = results.Results(sys.argv[2]); "
+            "print(sum(1 for p in r.verdicts['points'] if p['variant'] == 'serial' and p.get('stable') "
+            "and p.get('bound') == 'unexplained' and p.get('serial_data_over_bandwidth'))); "
+            "print(report.model_failures(r))")
+    for folder in (sys.argv[4], recorded):
+        r = subprocess.run([python, "-c", code, os.path.dirname(os.path.abspath(script)), folder],
+                           capture_output=True, text=True, timeout=120)
+        count, _, text = r.stdout.partition("\n")
+        said = f"{count} of them are serial runs of our loop past the L2 (starve, trig) whose data time is"
+        expect(count.isdigit() and (int(count) >= 10 or folder != sys.argv[4]), f"latency: {count} {r.stderr[-600:]}")
+        if count.isdigit() and int(count) > 1:
+            expect(said in text and "memory's latency" in text, f"latency: {count} {text[:900]}")
+        elif count == "0":
+            expect("memory's latency" not in text, f"latency said on {folder}: {text[:600]}")
+
 # A plan with a DRAM target the folder has no points at (a filtered or cut sweep, as the 16-vCPU
 # device run's): the first screen says so instead of staying silent on memory. The recorded
 # folder with its DRAM points taken out.
