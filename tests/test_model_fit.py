@@ -247,10 +247,11 @@ for f, doc in docs.items():
 expect(named >= 2, f"{named} warnings about compute scaling where the co-run tests give it")
 
 # Serial runs of our loop that the model misses on the slow side past the L2 (the Granite Rapids
-# VM: trig and starve past its L3 step, 1.8-13.6x) carry their data time over the bandwidth's, and
-# their verdict says the loop does not hide memory's latency (or the host slowed the run); the teams at their size, predicted
-# through them, carry the same figure and say it beside their verdict. Nowhere else: not the
-# memory-bound kernel, not numpy, not an unstable serial run, not a run the model holds.
+# VM: trig and starve in L3 and past its step, 1.6-13.5x) carry their data time over the
+# bandwidth's, and their verdict says the loop does not hide memory's latency (or the host slowed
+# the run); the teams at their size, predicted through them, carry the same figure and say it
+# beside their verdict. Nowhere else: not the memory-bound kernel, not numpy, not an unstable
+# serial run, not a run the model holds.
 said = 0
 for f, doc in docs.items():
     tolerance = doc["validation"]["tolerance"]
