@@ -11,8 +11,6 @@
 #include <string.h>
 
 static const struct point *core_point(struct ctx *c, const struct point *p);
-static int predict(struct ctx *c, const struct point *p, const struct ceil_ex_overlaps *overlap,
-                   struct ceil_model_out *out);
 static double overlap_of(const double share[CEIL_LEVEL_COUNT], const struct ceil_ex_overlaps *overlap,
                          const char *kernel);
 
@@ -368,11 +366,11 @@ static double numpy_data_ns(struct ctx *c, const struct point *p, const struct c
     return td1 * dw / d1;
 }
 
-/* Where the model misses our loop's one-worker run at p's size by more than CEIL_MODEL_MISS on the
- * slow side (its own median, as its error), that run's data time (its time less its in-core time,
- * as the overlap composes them) over the bandwidth's: how far the loop is from hiding memory's
- * latency, which ECM assumes. NAN elsewhere: an unstable serial run, the memory-bound kernel (its
- * data time is the bandwidth's), numpy, and parts in the workers' L2s.
+/* Where the model (its prediction: predicted) misses the one-worker run of our loop `serial` by
+ * more than CEIL_MODEL_MISS on the slow side (its own median, as its error), that run's data time
+ * (its time less its in-core time, as the overlap composes them) over the bandwidth's: how far the
+ * loop is from hiding memory's latency, which ECM assumes. NAN elsewhere: an unstable run, and the
+ * memory-bound kernel (its data time is the bandwidth's). The caller says it only past the L2.
  * On the 2-vCPU Granite Rapids VM trig's serial runs past the L3 step took 1.36 ns per
  * element-tick where its in-core time (0.66) and the bandwidth's data time (0.44) sum to 1.10, and
  * starve's 1.35 where they sum to 0.59. Loops of the same bytes differ (throwaway loops of
@@ -381,21 +379,17 @@ static double numpy_data_ns(struct ctx *c, const struct point *p, const struct c
  * not modelled: spread over W, it predicted the first 16-vCPU run's teams at 8 workers 30-60% too
  * fast; kept at this ratio to the bandwidth's, 30-50% too slow. So it is said beside the verdict,
  * and the prediction does not use it. */
-static double latency_ratio(struct ctx *c, const struct point *p, const struct ceil_ex_overlaps *overlap)
+static double latency_ratio(struct ctx *c, const struct point *serial, const struct ceil_model_out *predicted,
+                            const struct ceil_ex_overlaps *overlap)
 {
     const struct ceil_kernel *mk = ceil_ex_memory_kernel();
-    if (!ceil_ex_runs_our_loop(p->variant) || (mk && !strcmp(p->kernel, mk->name)) ||
-        !strcmp(ceil_ex_level_of(c, p->n, p->workers), "L2"))
-        return NAN;
-    const struct point *serial = ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", p->n, 1);
-    const struct point *core = serial ? core_point(c, serial) : NULL;
-    struct ceil_model_out bw;
-    if (!serial || serial->error || !serial->stable || !core || core->error || !predict(c, serial, overlap, &bw))
+    const struct point *core = core_point(c, serial);
+    if (!serial->stable || (mk && !strcmp(serial->kernel, mk->name)) || !core || core->error)
         return NAN; /* an unstable serial run's excess is as likely the host's */
     double share[CEIL_LEVEL_COUNT], td_bw = data_ns_shares(c, serial, share), t = ceil_ex_measured_ns(serial);
-    if (!(t > (1 + CEIL_MODEL_MISS) * bw.ns) || !(td_bw > 0))
+    if (!(t > (1 + CEIL_MODEL_MISS) * predicted->ns) || !(td_bw > 0))
         return NAN;
-    double td = ceil_model_data_of(t, ceil_ex_model_ns(core), overlap_of(share, overlap, p->kernel));
+    double td = ceil_model_data_of(t, ceil_ex_model_ns(core), overlap_of(share, overlap, serial->kernel));
     return td > td_bw ? td / td_bw : NAN;
 }
 
@@ -487,7 +481,6 @@ int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const struct ce
         return 0;
     *mp = m;
     p->predicted = m.ns;
-    p->latency = latency_ratio(c, p, overlap);
     /* A team measured beside its serial pair is predicted through it: the model gives the speedup
      * over serial at N, the pair gives serial's time at that moment (the median of the pairs'
      * ratios, as the speedup is measured). The host's speed, which drifts by 15% within a sweep
@@ -495,8 +488,15 @@ int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const struct ce
      * predicted from its own 1-worker runs, not from our loop's predicted time: its speedup is
      * over serial's measured time (pooled), or the model's miss on serial would become numpy's
      * (trig at 1e7 on the 2-vCPU Xeon: serial +60%, numpy -42% through it). */
-    const struct point *serial = ceil_ex_is_reference(p->variant) ? NULL : ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", p->n, 1);
-    if (serial && !serial->error && isfinite(serial->seconds) && predict(c, serial, overlap, &ms)) {
+    int reference = ceil_ex_is_reference(p->variant);
+    const struct point *serial = reference ? NULL : ceil_ex_find(c, p->kernel, ceil_variant_reference()->name, "batched", p->n, 1);
+    int through_serial = serial && !serial->error && isfinite(serial->seconds) && predict(c, serial, overlap, &ms);
+    /* the serial run's latency ratio (a reference point's own), where our loop's parts lie past the L2 */
+    int past_l2 = ceil_ex_runs_our_loop(p->variant) && strcmp(ceil_ex_level_of(c, p->n, p->workers), "L2");
+    p->latency = !past_l2 ? NAN
+                 : reference ? latency_ratio(c, p, &m, overlap)
+                 : through_serial ? latency_ratio(c, serial, &ms, overlap) : NAN;
+    if (through_serial) {
         p->predicted_speedup = (ceil_ex_runs_our_loop(p->variant) ? ms.ns : ceil_ex_model_ns(serial)) / m.ns;
         json_object_set_new(o, "predicted_speedup", json_real(p->predicted_speedup));
         if (p->paired && isfinite(p->speedup) && p->speedup > 0)
@@ -506,8 +506,7 @@ int ceil_ex_add_model(json_t *o, struct ctx *c, struct point *p, const struct ce
                                                                           : "the model's time"));
     p->model_error = ceil_ex_measured_ns(p) / p->predicted - 1;
     char text[256];
-    model_text(&m, p->model_error, core_is_traffic(c, p), ceil_ex_is_reference(p->variant) ? NAN : p->latency, text,
-               sizeof text);
+    model_text(&m, p->model_error, core_is_traffic(c, p), reference ? NAN : p->latency, text, sizeof text);
     json_object_set_new(o, "predicted_ns_per_elem_tick", json_real(p->predicted));
     json_object_set_new(o, "model_error", json_real(p->model_error));
     json_object_set_new(o, "shares", json_pack("{s:f, s:f, s:f, s:f, s:f}", "in_core", m.core, "L2", m.level[0], "L3",
