@@ -468,7 +468,7 @@ static void model_text(const struct ceil_model_out *m, double error, int traffic
     int used = terms_text(m, traffic, out, len);
     double pct = round(100 * error);
     used += snprintf(out + used, len - (size_t)used, "; model %+.0f%%", pct == 0 ? 0.0 : pct); /* never "-0%" */
-    if (isfinite(latency))
+    if (isfinite(latency) && used > 0 && (size_t)used < len)
         snprintf(out + used, len - (size_t)used, " (but its serial run's data time is %.1fx the bandwidth's: latency)",
                  latency);
 }
