@@ -37,7 +37,7 @@ struct shared {
 
 /* Fault injection, for the tests of failure handling: CEIL_INJECT=WHERE:WORKER[:SIGNAL] (see
  * team.h). Read once when a team starts; nothing is checked in the tick loop. */
-enum inject_where { INJECT_NONE, INJECT_START, INJECT_TICK, INJECT_BARRIER, INJECT_FORK };
+enum inject_where { INJECT_NONE, INJECT_START, INJECT_TICK, INJECT_BARRIER, INJECT_FORK, INJECT_EXIT };
 
 struct inject {
     enum inject_where where;
@@ -116,6 +116,10 @@ static int team_poll(void *ctx)
     for (unsigned w = 1; w < t->workers; w++) {
         int status;
         if (t->pids[w] > 0 && waitpid(t->pids[w], &status, WNOHANG) == t->pids[w]) {
+            if (t->sh->op == OP_EXIT && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+                t->pids[w] = 0; /* told to leave, and left: not a death */
+                continue;
+            }
             describe_death(t, w, status);
             t->pids[w] = 0;
             return -ECHILD;
@@ -215,6 +219,7 @@ static int parse_inject(const char *text, struct inject *in, char err[CEIL_ERRLE
 {
     static const struct { const char *name; enum inject_where where; } wheres[] = {
         { "start", INJECT_START }, { "tick", INJECT_TICK }, { "barrier", INJECT_BARRIER }, { "fork", INJECT_FORK },
+        { "exit", INJECT_EXIT },
     };
     static const struct { const char *name; int sig; } sigs[] = {
         { "KILL", SIGKILL }, { "SEGV", SIGSEGV }, { "TERM", SIGTERM }, { "ABRT", SIGABRT }, { "BUS", SIGBUS },
@@ -233,7 +238,7 @@ static int parse_inject(const char *text, struct inject *in, char err[CEIL_ERRLE
             in->sig = sigs[i].sig;
     if (!in->where || !in->sig || worker == 0) {
         snprintf(err, CEIL_ERRLEN, "CEIL_INJECT='%s': expected WHERE:WORKER[:SIGNAL], WHERE one of start, tick, "
-                 "barrier, fork, WORKER >= 1, SIGNAL one of KILL, SEGV, TERM, ABRT, BUS", text);
+                 "barrier, fork, exit, WORKER >= 1, SIGNAL one of KILL, SEGV, TERM, ABRT, BUS", text);
         memset(in, 0, sizeof *in);
         return -EINVAL;
     }
@@ -450,9 +455,16 @@ void ceil_team_stop(struct ceil_team *t)
     if (!t)
         return;
     char err[CEIL_ERRLEN];
-    if (!t->torn_down && team_command(t, OP_EXIT, 0, err) == 0)
-        reap_with_grace(t);
+    int told = !t->torn_down && team_command(t, OP_EXIT, 0, err) == 0;
+    if (told && t->inject.where == INJECT_EXIT) {
+        struct timespec slow = { 0, 3 * POLL_MS * 1000000L }; /* a parent descheduled before it reaps */
+        nanosleep(&slow, NULL);
+    }
+    /* Past the exit command no one waits in a barrier: the watchdog has nothing left to guard,
+     * and the reap below is then the only waitpid. */
     stop_watchdog(t);
+    if (told)
+        reap_with_grace(t);
     if (!t->torn_down)
         kill_and_reap(t);
     restore_sigchld();

@@ -23,7 +23,10 @@ int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ER
  * raises SIGNAL (KILL, SEGV, TERM, ABRT or BUS; default KILL) at WHERE: start (as soon as it
  * is forked), tick (half way through its first run), barrier (as it reaches the end barrier
  * of its first run); or, with WHERE fork, forking it fails with EAGAIN, as RLIMIT_NPROC would
- * make it fail (which root is exempt from). A malformed value fails the team's start. */
+ * make it fail (which root is exempt from); or, with WHERE exit, the parent waits 3 x POLL_MS
+ * after telling the workers to exit before it reaps them, as a descheduled parent would (the
+ * workers exit cleanly: a stop must not read that as a death). A malformed value fails the
+ * team's start. */
 
 /* Runs `ticks` ticks: batched (one command, every worker loops) or per tick (one command and
  * two barriers per tick). Blocks until done. If a worker dies or a stop is requested, the
