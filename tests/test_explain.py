@@ -52,6 +52,7 @@ with tempfile.TemporaryDirectory() as tmp:
     expect(v and v["bound"] == "dispatch" and v["dispatch_share"] >= 0.5, f"proc pertick at n={small}: {v}")
     # the numbers behind a verdict are the sweep's and the probe's
     v = points.get(f"motion/proc/batched/n:{target['DRAM']}/workers:{top}")
+    expect(v, f"motion/proc/batched/n:{target['DRAM']}/workers:{top} is missing")
     if v:
         expect(abs(v["bandwidth_fraction"] - v["gbps"] / v["bandwidth_ceiling_gbps"]) < 1e-9, "fraction arithmetic")
     expect(doc["knees"] and all(k["knee_workers"] is None or k["knee_workers"] in [w["count"] for w in plan["workers"]]

@@ -419,8 +419,6 @@ if epyc:
     expect(one and all(math.isclose(b[key], bare[b["point"]][key], rel_tol=1e-9) for b in one),
            f"numpy at one worker moved: {[(b[key], bare[b['point']][key]) for b in one]}")
 
-sys.exit(done())
-
 # A plan that could hold no DRAM target (the 2-vCPU Xeon VM of reports/vm-2vcpu-granite-rapids
 # reports its host's 480 MiB of L3, and four times that exceeds its memory): the DRAM plateau is
 # the largest size, where motion's serial time has levelled; the DRAM share reaches 1 before it,
@@ -453,3 +451,5 @@ if big:
     still = explain_edited(big, rising).get("model", {})
     expect(still and still.get("memory") is None and not still.get("dram_share"),
            f"motion still rising at the largest size: memory {still.get('memory')}, dram_share {still.get('dram_share')}")
+
+sys.exit(done())
