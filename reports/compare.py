@@ -8,8 +8,8 @@ machines whose caches differ, by kernel, variant, mode, target (L2, L3, DRAM) an
 time is first made per 1000 element-ticks (real_time / N), so a ratio means the same work on both
 sides. Google Benchmark's report (gbench.report, as tools/compare.py uses it) gives the changes
 and the Mann-Whitney U-test on the repetitions; this adds the ratio per kernel, variant and level
-with its p-value, the verdicts where they changed, and a plot: compare.md, compare.png and .svg
-in OUT_DIR (default NEW). Exit status: 0 ok; 1 cannot write or import; 2 a folder without
+with its p-value, the verdicts where they changed, and a plot (old against new, log-log, a panel a
+kernel): compare.md and compare.png in OUT_DIR (default NEW). Exit status: 0 ok; 1 cannot write or import; 2 a folder without
 bench.json, or nothing in common.
 """
 import copy
@@ -124,26 +124,46 @@ def write_markdown(old, new, rows, path, alpha):
 
 
 def plot(old, new, rows, folder):
+    """Old against new ns per element-tick on log-log axes, one panel per kernel: a point on the
+    diagonal did not move, above it is slower. About 1800 pixels wide whatever the sweep's size."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from plots import save
 
-    series = sorted({tuple(r["point"].split("/")[:3]) for r in rows})
-    fig, ax = plt.subplots(figsize=(max(6, 0.5 * len(rows)), 4.5), layout="constrained")
-    xs = list(range(len(rows)))
+    kernels = sorted({r["point"].split("/")[0] for r in rows})
     colors = {v["name"]: v.get("color") for v in new.variants + old.variants}
-    for i, r in enumerate(rows):
-        variant = r["point"].split("/")[1].split("-")[0]
-        ax.plot([i], [r["ratio"]], marker="o", linestyle="none", color=colors.get(variant) or "grey",
-                mfc="none" if r["pvalue"] is None or r["pvalue"] >= 0.05 else None)
-    ax.axhline(1, color="grey", linestyle=":")
-    ax.set_xticks(xs)
-    ax.set_xticklabels([r["point"] for r in rows], rotation=90, fontsize=6)
-    ax.set_yscale("log", base=2)
-    ax.set_ylabel("new / old ns per element-tick")
-    ax.set_title(f"{len(series)} series, {len(rows)} points (filled: U-test p < 0.05)\n"
-                 f"old {old.title()}\nnew {new.title()}", fontsize=8)
+    markers = {"batched": "o", "pertick": "s"}
+    fig, axes = plt.subplots(1, len(kernels), figsize=(min(16.5, 4.2 * len(kernels)), 4.4), layout="constrained",
+                             squeeze=False)
+    for ax, kernel in zip(axes[0], kernels):
+        mine = [r for r in rows if r["point"].startswith(kernel + "/") and r["old_ns"] > 0 and r["new_ns"] > 0]
+        for variant in sorted({r["point"].split("/")[1] for r in mine}):
+            for mode, marker in markers.items():
+                pts = [r for r in mine if r["point"].split("/")[1] == variant and r["point"].split("/")[2] == mode]
+                if not pts:
+                    continue
+                sig = [r["pvalue"] is not None and r["pvalue"] < 0.05 for r in pts]
+                color = colors.get(variant.split("-")[0]) or "grey"
+                ax.scatter([r["old_ns"] for r in pts], [r["new_ns"] for r in pts], marker=marker, s=22,
+                           facecolors=[color if f else "none" for f in sig], edgecolors=color,
+                           label=f"{variant} {mode}")
+        values = [v for r in mine for v in (r["old_ns"], r["new_ns"])]
+        if values:
+            lo, hi = min(values) / 1.3, max(values) * 1.3
+            ax.plot([lo, hi], [lo, hi], color="grey", linestyle=":", linewidth=1)
+            ax.fill_between([lo, hi], [lo / 1.15, hi / 1.15], [lo * 1.15, hi * 1.15], color="grey", alpha=0.12,
+                            linewidth=0)
+            ax.set_xlim(lo, hi)
+            ax.set_ylim(lo, hi)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(f"{kernel}: {len(mine)} points", fontsize=9)
+        ax.set_xlabel("old ns per element-tick")
+        ax.set_ylabel("new ns per element-tick")
+        ax.legend(fontsize=6, loc="upper left")
+    fig.suptitle(f"old {old.title()}\nnew {new.title()}\n(filled: U-test p < 0.05; band: within 15%)",
+                 fontsize=8)
     return save(fig, folder, "compare")
 
 

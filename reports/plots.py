@@ -1,7 +1,8 @@
 """The report's plots: GB/s and speedup per N, ceiling against N, dispatch, roofline.
 
-Each is written as PNG (for the report) and SVG (beside it), with labelled axes and units, a
-legend, and the machine and date in the title.
+Each is written as PNG, with labelled axes and units, a legend, and the machine and date in the
+title. One format: the report embeds PNG and every viewer shows it; the SVGs of plots with
+hundreds of markers were as large and their diffs no easier to read.
 """
 import math
 import os
@@ -9,7 +10,6 @@ import os
 import matplotlib
 
 matplotlib.use("Agg")
-matplotlib.rcParams["svg.hashsalt"] = "ceilings"  # the same data gives the same SVG: no churn in diffs
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
@@ -23,11 +23,10 @@ def human_bytes(b):
 
 
 def save(fig, folder, stem):
-    """Writes stem.png and stem.svg, each whole or not at all; returns the PNG's file name."""
+    """Writes stem.png whole or not at all; returns its file name."""
     try:
-        for ext, options in (("png", {"dpi": 110}), ("svg", {"metadata": {"Date": None}})):
-            write_whole(os.path.join(folder, f"{stem}.{ext}"),
-                        lambda f: fig.savefig(f, format=ext, bbox_inches="tight", **options), binary=True)
+        write_whole(os.path.join(folder, f"{stem}.png"),
+                    lambda f: fig.savefig(f, format="png", bbox_inches="tight", dpi=110), binary=True)
     finally:
         plt.close(fig)
     return stem + ".png"

@@ -4,8 +4,7 @@
 Usage: report.py RESULTS_DIR
 
 Reads the folder's JSON (bench.json required; probe.json, plan.json, verdicts.json and
-profile.json when present) and writes, into the same folder, report.md with PNG plots (SVG
-beside each). A folder with missing parts still gets a report, which says what is missing.
+profile.json when present) and writes, into the same folder, report.md with PNG plots. A folder with missing parts still gets a report, which says what is missing.
 """
 import json
 import math
@@ -532,7 +531,7 @@ def book_section(r):
 def per_n_section(r, plots):
     counts = r.worker_counts()
     out = ["## Every size\n\nGB/s (speedup over serial at that size) by worker count. Plots: "
-           "`gbps-n<N>.png` and `speedup-n<N>.png` (SVG beside them)."]
+           "`gbps-n<N>.png` and `speedup-n<N>.png`."]
     for n, target, level, fp in r.sizes():
         rows = []
         for kernel in r.kernels(baselines=True):
