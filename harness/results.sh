@@ -2,7 +2,8 @@
 # The ninja targets that fill a results folder (BUILD_DIR/results/<host>-<time>/, or
 # -Dresults_dir=..., or $CEILINGS_RESULTS):
 #   bench    a new folder: the machine's ceilings (probe.json), the sweep (bench.json,
-#            bench.csv, plan.json), the verdicts (verdicts.json) and the report
+#            bench.csv, plan.json), the verdicts (verdicts.json) and the report; or, when the
+#            newest folder's sweep was interrupted, the rest of that sweep (ceilings-bench --resume)
 #   profile  likwid-perfctr counters for the newest folder (profile.json), verdicts again
 #   report   the report of the newest folder again
 #   compare  the newest two folders, through Google Benchmark's compare.py (ceilings compare)
@@ -30,27 +31,57 @@ latest() {
     (cd "$root/latest" && pwd -P)
 }
 
+# The newest folder whose sweep was interrupted: a bench.json marked partial, or a probe and no
+# bench.json yet. Prints nothing if the newest folder is complete.
+partial_folder() {
+    newest=$(ls -1dt "$root"/*/ 2>/dev/null | grep -v '/latest/$' | head -n 1)
+    [ -n "$newest" ] || return 0
+    newest=${newest%/}
+    if grep -q '"partial": true' "$newest/bench.json" 2>/dev/null ||
+        { [ ! -f "$newest/bench.json" ] && [ -f "$newest/probe.json" ]; }; then
+        echo "$newest"
+    fi
+}
+
 case $action in
 bench)
-    dir=$root/$(hostname)-$(date +%Y%m%d-%H%M%S)
-    mkdir -p "$dir" || exit 1
-    # an interrupted or failed sweep leaves no folder without a complete bench.json
-    cleanup() { if [ ! -f "$dir/bench.json" ]; then rm -rf "$dir"; fi; }
-    trap 'cleanup; exit 1' INT TERM
-    say "the machine's ceilings (ceilings probe)"
-    "$ceilings" probe --sweep "$sweep" --results "$dir" || say "the probe failed: verdicts will say what is missing"
-    "$build/ceilings-bench" --sweep "$sweep" --results "$dir"
-    rc=$?
-    if [ $rc -ne 0 ]; then
-        cleanup
-        if [ -d "$dir" ]; then say "the sweep failed (exit $rc); what was measured is in $dir" >&2
-        else say "the sweep failed (exit $rc); nothing kept" >&2; fi
-        exit $rc
+    # ^C or SIGTERM: the sweep keeps what it measured (bench.json marked partial), which is then
+    # explained and reported; the next ninja bench resumes it.
+    stopped=0
+    trap 'stopped=1' INT TERM
+    dir=$(partial_folder)
+    if [ -n "$dir" ] && [ -f "$dir/bench.json" ]; then
+        say "resuming the interrupted sweep in $dir"
+        "$build/ceilings-bench" --resume "$dir"
+        rc=$?
+    else
+        if [ -n "$dir" ]; then
+            say "the sweep in $dir was interrupted before its first point: it starts there"
+        else
+            dir=$root/$(hostname)-$(date +%Y%m%d-%H%M%S)
+            mkdir -p "$dir" || exit 1
+            say "the machine's ceilings (ceilings probe)"
+            "$ceilings" probe --sweep "$sweep" --results "$dir" || say "the probe failed: verdicts will say what is missing"
+        fi
+        [ $stopped -eq 0 ] && "$build/ceilings-bench" --sweep "$sweep" --results "$dir"
+        rc=$?
+        [ $stopped -ne 0 ] && rc=1
+    fi
+    if [ ! -f "$dir/bench.json" ]; then
+        [ -f "$dir/probe.json" ] || rm -rf "$dir"
+        if [ -d "$dir" ]; then say "nothing of the sweep was measured; the probe is kept in $dir, and ninja bench goes on from it" >&2
+        else say "the sweep failed (exit $rc); nothing was measured" >&2; fi
+        exit 1
     fi
     ln -sfn "$(basename "$dir")" "$root/latest"
     "$ceilings" explain "$dir" > "$dir/verdicts.txt" || rc=1
     tail -n 1 "$dir/verdicts.txt"
     make_report "$dir" || rc=1
+    if grep -q '"partial": true' "$dir/bench.json"; then
+        say "partial results in $dir (explained and reported); ninja bench again measures the rest" >&2
+        exit 1
+    fi
+    [ $rc -ne 0 ] && say "the sweep failed (exit $rc); what was measured is in $dir" >&2
     say "results in $dir"
     exit $rc
     ;;

@@ -642,7 +642,7 @@ def noise_section(r):
     return ("## Noise\n\n"
             f"Coefficient of variation of the repetitions' times, over {len(sweep)} points: median "
             f"{100 * statistics.median(cvs):.1f}%, 90th percentile {100 * cvs[int(0.9 * (len(cvs) - 1))]:.1f}%, "
-            f"largest {100 * cvs[-1]:.1f}%. Repetitions ran in random order. The noisiest points:\n\n"
+            f"largest {100 * cvs[-1]:.1f}%. A point's repetitions ran back to back, each paired with a serial one. The noisiest points:\n\n"
             + table(["point", "cv", "GB/s (median)"], [[p.name, f"{100 * p.cv:.1f}%", fmt(p.gbps, ".1f")] for p in worst]))
 
 

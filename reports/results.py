@@ -177,6 +177,11 @@ class Results:
 
     def _missing(self):
         missing = []
+        ctx = self.bench.get("context", {})
+        if ctx.get("partial") is True:
+            missing.append(f"**a partial sweep** ({ctx.get('partial_reason', 'reason not given')}): every count and "
+                           "fit below is over what was measured; `ninja bench` (or `ceilings-bench --resume` on this "
+                           "folder) measures the rest")
         if self.probe is None:
             missing.append("probe.json: no measured ceilings (run `ceilings probe`), so no ceiling "
                            "curves, no roofline ceilings and no bandwidth or compute verdicts")

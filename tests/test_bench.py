@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A smoke run of the quick sweep (capped small): the JSON and CSV have the shape other tools
 read, every planned point is present and validated, names parse back, Google Benchmark's own
-flags still work, and an interrupted run leaves no result file. Usage: test_bench.py BENCH"""
+flags still work, an interrupted run keeps what it measured, marked partial, and --resume
+completes it. Usage: test_bench.py BENCH"""
 import csv
 import json
 import os
@@ -162,22 +163,33 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run("--sweep", "bogus")
     expect(r.returncode == 2 and "--sweep" in r.stderr and r.stderr.count("\n") == 1, f"bad sweep: {r.stderr}")
 
-    # interrupted: exit 1, no result file, no .part left
+    # interrupted: exit 1, what was measured kept (bench.json marked partial, no skipped repetition
+    # in it), no .part left
     def interrupted(what, out, args, wait):
-        """SIGINT to a run once wait(its stdout) returns; it must end as an interrupted run does."""
+        """SIGINT to a run once wait(its stdout) returns; it must end as an interrupted run does.
+        Returns its bench.json, or None where nothing was measured yet."""
         p = subprocess.Popen([bench, "--sweep", "quick", "--results", out, *args],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait(p.stdout)
         p.send_signal(signal.SIGINT)
         try:
-            _, err = p.communicate(timeout=30)
+            _, err = p.communicate(timeout=60)
             expect(p.returncode == 1, f"{what}: exit {p.returncode}: {err[-300:]}")
             expect("interrupted" in err, f"{what} says {err[-300:]}")
         except subprocess.TimeoutExpired:
             p.kill()
-            expect(False, f"{what} did not end within 30 s")
+            expect(False, f"{what} did not end within 60 s")
         left = sorted(os.listdir(out)) if os.path.isdir(out) else []
-        expect(left in ([], ["plan.json"]), f"{what} left {left}")
+        expect(left in ([], ["plan.json"], ["bench.csv", "bench.json", "plan.json"]), f"{what} left {left}")
+        if "bench.json" not in left:
+            return None
+        doc = json.load(open(os.path.join(out, "bench.json")))
+        ctx = doc["context"]
+        expect(ctx.get("partial") is True and "signal 2" in ctx.get("partial_reason", ""),
+               f"{what}: partial {ctx.get('partial')!r}, {ctx.get('partial_reason')!r}")
+        expect(not any(b.get("error_message", "").startswith("interrupted") for b in doc["benchmarks"]),
+               f"{what}: a skipped or cut-short repetition was written as a result")
+        return doc
 
     interrupted("run interrupted early", os.path.join(tmp, "i"), ["--max-bytes", CAP], lambda _: time.sleep(1.5))
 
@@ -185,17 +197,45 @@ with tempfile.TemporaryDirectory() as tmp:
     # skipped, and Google Benchmark's statistics over a point's repetitions must still hold (it
     # aborted here once: a repetition skipped before its loop reported no iterations where the
     # others reported one, and a point with two done and one skipped failed its check)
-    def after_fifth(stdout):  # the pass's progress: its fifth repetition of 60 done
-        lines = []
-        for line in stdout:
-            lines.append(line)
-            if re.match(r"\[\s*5/60", line):
-                return
-        expect(False, f"no fifth repetition: {''.join(lines)[-300:]}")
+    def after(k):
+        def wait(stdout):  # the pass's progress: its k-th repetition done
+            lines = []
+            for line in stdout:
+                lines.append(line)
+                if re.match(rf"\[\s*{k}/\d+", line):
+                    return
+            expect(False, f"no repetition {k}: {''.join(lines)[-300:]}")
+        return wait
 
     l2 = next(s["n"] for s in plan["sizes"] if s.get("target") == "L2")
-    interrupted("run interrupted mid-pass", os.path.join(tmp, "m"),
-                ["--benchmark_repetitions=60", f"--benchmark_filter=^motion/serial/batched/n:{l2}/"], after_fifth)
+    doc = interrupted("run interrupted mid-pass", os.path.join(tmp, "m"),
+                      ["--benchmark_repetitions=60", f"--benchmark_filter=^motion/serial/batched/n:{l2}/"],
+                      after(5))
+    reps = [b for b in (doc or {}).get("benchmarks", []) if b["run_type"] == "iteration"]
+    expect(len(reps) >= 5, f"mid-pass: {len(reps)} repetitions kept of the 5 or more measured")
+
+    # resumed: only what is missing is measured, and the folder then holds every point an
+    # uninterrupted run of the same selection holds, once
+    part = os.path.join(tmp, "p")
+    serial = "--benchmark_filter=^motion/serial/batched/"
+    first = interrupted("run interrupted between points", part, ["--max-bytes", CAP, serial], after(3))
+    have = {b["run_name"] for b in (first or {}).get("benchmarks", [])}
+    r = run("--resume", part, serial)
+    expect(r.returncode == 0, f"--resume: exit {r.returncode}: {r.stderr[-500:]}")
+    doc = json.load(open(os.path.join(part, "bench.json")))
+    names = [b["run_name"] for b in doc["benchmarks"] if b["run_type"] == "iteration"]
+    want = {f"motion/serial/batched/n:{s['n']}/workers:1" for s in json.load(open(os.path.join(part, "plan.json")))["sizes"]}
+    want.add("motion/serial/batched/n:10000000/workers:1")  # the book's N, beside the plan's sizes
+    expect(set(names) == want, f"resumed: {sorted(set(names) ^ want)[:4]} differ from an uninterrupted run")
+    expect(all(names.count(n) == 2 for n in want - have), "resumed: a missing point measured other than twice")
+    expect(doc["context"].get("partial") is False and doc["context"].get("parts") == 2,
+           f"resumed: partial {doc['context'].get('partial')}, parts {doc['context'].get('parts')}")
+    expect(len(list(csv.DictReader(open(os.path.join(part, "bench.csv"))))) == len(doc["benchmarks"]),
+           "resumed: the CSV does not hold every run")
+    r = run("--resume", part)
+    expect(r.returncode == 2 and "complete" in r.stderr and r.stderr.count("\n") == 1, f"resume a complete folder: {r.stderr}")
+    r = run("--resume", os.path.join(tmp, "nowhere"))
+    expect(r.returncode == 2 and "--resume" in r.stderr and r.stderr.count("\n") == 1, f"resume nothing: {r.stderr}")
 
     # the probe's scalings measured again as the sweep runs (--rescale-every): each sample in the
     # context, with its time, from a run that took place: peakflops, and daxpy at the plan's
@@ -204,7 +244,8 @@ with tempfile.TemporaryDirectory() as tmp:
     # once ended inside it in CI, with no sample taken)
     # (at the L2 target: 131000 elements on the EPYC VM, 262000 where an L2 holds 2 MiB)
     out3 = os.path.join(tmp, "s")
-    r = run("--sweep", "quick", "--rescale-every", "1", "--results", out3,
+    # (capped: a DRAM target's first touch makes one sample take 38 s where a page fault costs 13 us)
+    r = run("--sweep", "quick", "--rescale-every", "1", "--max-bytes", CAP, "--results", out3,
             f"--benchmark_filter=^motion/serial/batched/n:{l2}/", "--benchmark_repetitions=150")
     expect(r.returncode == 0, f"--rescale-every 1: exit {r.returncode}: {r.stderr[-800:]}")
     if r.returncode == 0:

@@ -64,6 +64,17 @@ with tempfile.TemporaryDirectory() as tmp:
         expect(any("counters unavailable" in m for m in doc["missing"]), f"missing: {doc['missing']}")
         expect(not any("counters" in p for p in doc["points"]), "counter fields without counters")
 
+    expect(doc.get("partial") is False, f"a complete sweep explained as partial: {doc.get('partial')}")
+
+    # an interrupted sweep (bench.json's context says partial): said first, with the reason
+    path = os.path.join(folder, "bench.json")
+    bench = json.load(open(path))
+    bench["context"].update(partial=True, partial_reason="interrupted by signal 2 (Interrupt) after 61 s")
+    json.dump(bench, open(path, "w"))
+    doc = explain(folder)
+    expect(doc.get("partial") is True and doc["missing"] and "partial" in doc["missing"][0]
+           and "signal 2" in doc["missing"][0] and "--resume" in doc["missing"][0], f"partial: {doc['missing'][:1]}")
+
     # without the probe: no ceilings, said so, and no bandwidth or compute verdict
     os.remove(os.path.join(folder, "probe.json"))
     doc = explain(folder)

@@ -80,6 +80,8 @@ void add_context(const Sweep &sw)
     add("likwid_version", lw.version[0] ? lw.version : "not installed");
     add("counters", lw.counters ? std::string("available") : std::string("unavailable: ") + lw.reason);
     add("sweep", ceil_sweep_name(sw.plan.sweep));
+    if (sw.max_bytes)
+        add("max_bytes", std::to_string(sw.max_bytes));
 #ifdef CEIL_HAVE_MPI
     ceil_mpi_launcher_version(buf, sizeof buf);
     add("mpi", buf);

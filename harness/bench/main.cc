@@ -18,6 +18,8 @@ extern "C" {
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <sstream>
+#include <ctime>
 #include <sys/stat.h>
 
 namespace {
@@ -62,6 +64,8 @@ const char usage[] =
     "      --max-bytes B    no footprint above B bytes\n"
     "      --max-repetitions R  a noisy point's cap (quick: no more; default 10; full 20;\n"
     "                       with --benchmark_repetitions=N: N, no second pass)\n"
+    "      --resume DIR     measure what the partial sweep in DIR (interrupted, or stopped by a\n"
+    "                       failing point) left out, on the same plan, and complete DIR's files\n"
     "      --rescale-every S  every S seconds, between repetitions, `ceilings probe --rescale`\n"
     "                       measures the scalings past one worker again: peakflops, and daxpy\n"
     "                       at the DRAM target (the host's cores and memory move;\n"
@@ -69,8 +73,12 @@ const char usage[] =
     "                       sweeps every 120 s, quick never; 0: never\n"
     "  -h, --help           this text\n"
     "Every --benchmark_* flag works: --benchmark_filter=motion/omp, --benchmark_repetitions=3,\n"
-    "--benchmark_out=FILE (JSON, with the speedup counters), ... Exit status: 0 ok; 1 a point failed\n"
-    "or differs from serial, or the run was interrupted; 2 bad usage.\n";
+    "--benchmark_out=FILE (JSON, with the speedup counters), ... A point's repetitions run back to\n"
+    "back, each team kept between them (its arrays set to their start values again), so that\n"
+    "mapping and first touch are paid once per kernel, N and team.\n"
+    "Interrupted (SIGINT, SIGTERM), it writes what it measured, marked \"partial\" in the context.\n"
+    "Exit status: 0 ok; 1 a point failed or differs from serial, or the run was interrupted; 2 bad\n"
+    "usage.\n";
 
 bool has_flag(int argc, char **argv, const char *prefix)
 {
@@ -101,6 +109,8 @@ bool write_text(const std::string &path, const std::string &text)
 struct Options {
     ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
     const char *results = nullptr;
+    const char *resume = nullptr;
+    json_t *old = nullptr; // the partial folder's bench.json (--resume)
     uint64_t max_bytes = 0, max_repetitions = 0;
     uint64_t rescale_every = UINT64_MAX; // seconds; UINT64_MAX: the sweep's
     std::string json_path, csv_path;
@@ -128,6 +138,37 @@ int take_out_flags(std::vector<char *> &theirs, Options &o)
     return 0;
 }
 
+const char *context_text(json_t *doc, const char *key)
+{
+    return json_string_value(json_object_get(json_object_get(doc, "context"), key));
+}
+
+// A string member of obj, or `fallback`.
+const char *text_or(json_t *obj, const char *key, const char *fallback)
+{
+    const char *t = json_string_value(json_object_get(obj, key));
+    return t ? t : fallback;
+}
+
+// --resume DIR: the folder's bench.json, which must be partial; its sweep and cap are this run's.
+int load_partial(Options &o)
+{
+    if (o.results)
+        return ceil_usage_error("bench", "--resume DIR writes into DIR: drop --results");
+    std::string path = std::string(o.resume) + "/bench.json";
+    json_error_t e;
+    if (!(o.old = json_load_file(path.c_str(), 0, &e)))
+        return ceil_usage_error("bench", "--resume: cannot read %s: %s", path.c_str(), e.text);
+    if (!json_is_true(json_object_get(json_object_get(o.old, "context"), "partial")))
+        return ceil_usage_error("bench", "--resume: %s is a complete sweep: nothing to resume", o.resume);
+    const char *sweep = context_text(o.old, "sweep"), *cap = context_text(o.old, "max_bytes");
+    if (!sweep || ceil_sweep_find(sweep, &o.sweep) != 0)
+        return ceil_usage_error("bench", "--resume: %s names no sweep kind in its context", path.c_str());
+    o.max_bytes = cap ? strtoull(cap, nullptr, 10) : 0;
+    o.results = o.resume;
+    return 0;
+}
+
 int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench::Sweep &sw)
 {
     std::vector<char *> ours = { argv[0] };
@@ -140,15 +181,16 @@ int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench:
         { "max-bytes", 0, CEIL_OPT_COUNT, &o.max_bytes, 1, UINT64_MAX / 2, nullptr },
         { "max-repetitions", 0, CEIL_OPT_COUNT, &o.max_repetitions, 1, 1000, nullptr },
         { "rescale-every", 0, CEIL_OPT_COUNT, &o.rescale_every, 0, 86400, nullptr },
+        { "resume", 0, CEIL_OPT_TEXT, &o.resume, 0, 0, nullptr },
         { nullptr, 0, CEIL_OPT_FLAG, nullptr, 0, 0, nullptr },
     };
     const ceil_command_line cl = { "bench", usage, nullptr, nullptr, options, 0, nullptr };
     int first, rc = ceil_parse_command_line(&cl, (int)ours.size(), ours.data(), &first);
     if (rc != 0)
         return rc;
+    if (o.resume && (rc = load_partial(o)) != 0)
+        return rc;
     const Settings &set = settings_for[o.sweep];
-    if (!has_flag(argc, argv, "--benchmark_enable_random_interleaving"))
-        o.extra.push_back("--benchmark_enable_random_interleaving=true");
     if (!has_flag(argc, argv, "--benchmark_repetitions="))
         o.extra.push_back("--benchmark_repetitions=" + std::to_string(set.repetitions));
     if (o.results && has_flag(argc, argv, "--benchmark_out"))
@@ -172,17 +214,68 @@ int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench:
     return benchmark::ReportUnrecognizedArguments(gb_argc, theirs.data()) ? CEIL_EXIT_USAGE : 0;
 }
 
+// Seconds since the epoch of an ISO 8601 time with its offset ("2026-11-26T00:03:34+00:00"), or -1.
+double epoch_of(const char *iso)
+{
+    struct tm tm{};
+    const char *rest = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm) : nullptr;
+    if (!rest)
+        return -1;
+    int sign = 1, hours = 0, minutes = 0;
+    if (*rest == '+' || *rest == '-')
+        sign = *rest == '-' ? -1 : 1, sscanf(rest + 1, "%d:%d", &hours, &minutes);
+    return (double)timegm(&tm) - sign * (hours * 3600.0 + minutes * 60.0);
+}
+
+// A resumed sweep: the same plan as the folder's (else exit 2), the points it holds left out,
+// and this part's clock continuing the first part's, so that at_s orders the whole sweep.
+int resume_from(bench::Sweep &sw, const Options &o)
+{
+    std::string path = std::string(o.resume) + "/plan.json";
+    json_error_t e;
+    json_t *plan = json_load_file(path.c_str(), 0, &e), *item;
+    std::vector<uint64_t> was, now;
+    size_t i;
+    json_array_foreach(json_object_get(plan, "sizes"), i, item) was.push_back(json_integer_value(json_object_get(item, "n")));
+    json_array_foreach(json_object_get(plan, "workers"), i, item) was.push_back(json_integer_value(json_object_get(item, "count")) << 48);
+    json_decref(plan);
+    for (unsigned k = 0; k < sw.plan.n_sizes; k++)
+        now.push_back(sw.plan.sizes[k].n);
+    for (unsigned k = 0; k < sw.plan.n_workers; k++)
+        now.push_back((uint64_t)sw.plan.workers[k].count << 48);
+    if (was != now)
+        return ceil_usage_error("bench", "--resume: %s plans other sizes or worker counts than this machine and build "
+                                "do now: resume where it was made", path.c_str());
+    json_t *b;
+    json_array_foreach(json_object_get(o.old, "benchmarks"), i, b) {
+        const char *name = json_string_value(json_object_get(b, "run_name"));
+        if (name && !json_is_true(json_object_get(b, "error_occurred")))
+            sw.done.insert(name);
+    }
+    json_t *ctx = json_object_get(o.old, "context");
+    double ended = epoch_of(context_text(o.old, "date")), took = json_number_value(json_object_get(ctx, "wall_s"));
+    sw.at_offset = ended > 0 ? std::max(0.0, (double)time(nullptr) - ended) + took : took;
+    printf("ceilings-bench: resuming %s: %zu points measured already\n", o.resume, sw.done.size());
+    return 0;
+}
+
 // The plan, the specs and the context, before anything runs.
 int prepare(bench::Sweep &sw, const Options &o)
 {
     char err[CEIL_ERRLEN];
+    int rc;
     if (ceil_topo_load(&sw.topo, nullptr, err) != 0)
         return ceil_fail("bench", "%s", err);
     if (ceil_plan_make(&sw.plan, &sw.topo, o.sweep, ceil_mem_available(), "MemAvailable", o.max_bytes, err) != 0)
         return ceil_fail("bench", "%s", err);
     for (unsigned i = 0; i < sw.plan.n_notes; i++)
         fprintf(stderr, "ceilings-bench: plan: %s\n", sw.plan.notes[i]);
+    sw.max_bytes = o.max_bytes;
+    if (o.old && (rc = resume_from(sw, o)) != 0)
+        return rc;
     sw.refs = ceil_refs_new();
+    for (unsigned i = 0; i < sw.plan.n_sizes; i++)
+        sw.refs_bytes = std::max(sw.refs_bytes, (double)sw.plan.sizes[i].bytes);
     ceil_install_stop_handlers();
     std::string why;
     if (!bench::plan_specs(sw, settings_for[o.sweep], why))
@@ -190,7 +283,7 @@ int prepare(bench::Sweep &sw, const Options &o)
     bench::add_context(sw);
     bench::rescale_setup(sw, o.rescale_every != UINT64_MAX ? (double)o.rescale_every : settings_for[o.sweep].rescale_every,
                          o.self, ceil_sweep_name(o.sweep), o.max_bytes);
-    if (o.results) {
+    if (o.results && !o.old) {
         json_t *plan = ceil_plan_json(&sw.plan, &sw.topo);
         char *text = json_dumps(plan, JSON_INDENT(2));
         bool ok = text && write_text(std::string(o.results) + "/plan.json", std::string(text) + "\n");
@@ -241,9 +334,10 @@ std::vector<size_t> noisy(const bench::Sweep &sw, int repetitions, double second
 // noisy, so that a point measured twice minutes apart can be checked against itself.
 void measure(bench::Sweep &sw, bench::Collector &collect)
 {
-    std::vector<size_t> all(sw.specs.size());
-    for (size_t i = 0; i < all.size(); i++)
-        all[i] = i;
+    std::vector<size_t> all;
+    for (size_t i = 0; i < sw.specs.size(); i++)
+        if (!sw.done.count(bench::name_of(sw.specs[i])))
+            all.push_back(i);
     sw.start = ceil_now();
     run_pass(sw, collect, all, sw.repetitions, "pass 1");
     if (sw.max_repetitions <= sw.repetitions)
@@ -266,28 +360,110 @@ void measure(bench::Sweep &sw, bench::Collector &collect)
     run_pass(sw, collect, again, sw.repetitions, "pass 2: the points still noisy, once more");
 }
 
-// The result files whole, or none; then the exit status.
+void measure_and_release(bench::Sweep &sw, bench::Collector &collect)
+{
+    measure(sw, collect);
+    bench::drop_kept(sw);
+}
+
+// The runs to write: after a stop, those it skipped or cut short are no measurement and stay out.
+std::vector<benchmark::BenchmarkReporter::Run> measured(const bench::Collector &collect, bool stopped)
+{
+    std::vector<benchmark::BenchmarkReporter::Run> runs;
+    for (const auto &r : collect.runs_)
+        if (!(stopped && r.error_occurred && r.error_message.rfind("interrupted", 0) == 0))
+            runs.push_back(r);
+    return runs;
+}
+
+// The sweep's own keys in Google Benchmark's context, typed: partial and why, and its wall time
+// (every part's, when resumed). A resumed folder's benchmarks come first, its rescale samples too.
+void complete_doc(json_t *doc, const bench::Sweep &sw, const Options &o, int stopped, double wall)
+{
+    json_t *ctx = json_object_get(doc, "context"), *benchmarks = json_object_get(doc, "benchmarks");
+    if (o.old) {
+        json_t *merged = json_array(), *b, *old_ctx = json_object_get(o.old, "context");
+        size_t i;
+        json_array_foreach(json_object_get(o.old, "benchmarks"), i, b)
+            if (!json_is_true(json_object_get(b, "error_occurred")) ||
+                strncmp(text_or(b, "error_message", ""), "interrupted", 11) != 0)
+                json_array_append(merged, b);
+        json_array_extend(merged, benchmarks);
+        json_object_set_new(doc, "benchmarks", merged);
+        json_t *earlier = json_loads(text_or(old_ctx, "rescale", "[]"), 0, nullptr);
+        json_t *later = json_loads(text_or(ctx, "rescale", "[]"), 0, nullptr);
+        if (json_is_array(earlier) && json_is_array(later) && json_array_size(earlier) + json_array_size(later)) {
+            json_array_extend(earlier, later);
+            char *text = json_dumps(earlier, JSON_COMPACT);
+            json_object_set_new(ctx, "rescale", json_string(text ? text : "[]"));
+            free(text);
+        }
+        json_decref(earlier);
+        json_decref(later);
+        wall += json_number_value(json_object_get(old_ctx, "wall_s"));
+        json_object_set_new(ctx, "parts", json_integer(json_integer_value(json_object_get(old_ctx, "parts")) + 1));
+    } else {
+        json_object_set_new(ctx, "parts", json_integer(1));
+    }
+    json_object_set_new(ctx, "wall_s", json_real(wall));
+    json_object_set_new(ctx, "partial", json_boolean(stopped != 0));
+    if (stopped)
+        json_object_set_new(ctx, "partial_reason",
+                            json_sprintf("interrupted by signal %d (%s) after %.0f s", stopped, strsignal(stopped), wall));
+    (void)sw;
+}
+
+// bench.json and bench.csv whole, or neither. A resumed folder's CSV rows stay, after the header.
+bool write_files(const bench::Sweep &sw, const Options &o, const std::vector<benchmark::BenchmarkReporter::Run> &runs,
+                 int stopped)
+{
+    char part[4096];
+    std::string old_csv;
+    if (o.old && !o.csv_path.empty()) {
+        std::ifstream in(o.csv_path);
+        std::string line;
+        for (bool header = true; std::getline(in, line); header = false)
+            if (!header && line.find(",interrupted") == std::string::npos)
+                old_csv += line + "\n";
+    }
+    bench::Results file(o.csv_path.empty() ? "" : ceil_part_path(o.csv_path.c_str(), part, sizeof part));
+    std::ostringstream text;
+    bool ok = file.write(runs, text);
+    json_t *doc = ok ? json_loads(text.str().c_str(), 0, nullptr) : nullptr;
+    if (doc) {
+        complete_doc(doc, sw, o, stopped, ceil_now() - sw.start);
+        ok = json_dump_file(doc, ceil_part_path(o.json_path.c_str(), part, sizeof part), JSON_INDENT(2)) == 0;
+        json_decref(doc);
+    }
+    ok = ok && doc;
+    if (ok && !old_csv.empty()) {
+        std::ofstream csv(ceil_part_path(o.csv_path.c_str(), part, sizeof part), std::ios::app);
+        csv << old_csv;
+        ok = csv.good();
+    }
+    if (!o.csv_path.empty())
+        ok = ceil_part_commit(o.csv_path.c_str(), ok) == 0 && ok;
+    ok = ceil_part_commit(o.json_path.c_str(), ok) == 0 && ok;
+    if (!ok && !o.csv_path.empty())
+        ceil_part_commit(o.csv_path.c_str(), 0);
+    return ok;
+}
+
+// The result files whole, or none; then the exit status. Interrupted, what was measured is kept,
+// marked partial; --resume measures the rest.
 int finish(bench::Sweep &sw, const Options &o, const bench::Collector &collect)
 {
     int stopped = ceil_stop_signal();
-    if (!o.json_path.empty() && !stopped) {
-        char part[4096];
-        bench::Results file(o.csv_path.empty() ? "" : ceil_part_path(o.csv_path.c_str(), part, sizeof part));
-        std::ofstream json(ceil_part_path(o.json_path.c_str(), part, sizeof part));
-        bool ok = file.write(collect.runs_, json);
-        json.close();
-        ok = ok && json.good();
-        if (!o.csv_path.empty())
-            ok = ceil_part_commit(o.csv_path.c_str(), ok) == 0 && ok;
-        ok = ceil_part_commit(o.json_path.c_str(), ok) == 0 && ok;
-        if (!ok) {
-            if (!o.csv_path.empty())
-                ceil_part_commit(o.csv_path.c_str(), 0);
-            return ceil_fail("bench", "cannot write the results into %s", o.results ? o.results : o.json_path.c_str());
-        }
-    }
+    std::vector<benchmark::BenchmarkReporter::Run> runs = measured(collect, stopped);
+    bool write = !o.json_path.empty() && (!stopped || !runs.empty() || o.old);
+    if (write && !write_files(sw, o, runs, stopped))
+        return ceil_fail("bench", "cannot write the results into %s", o.results ? o.results : o.json_path.c_str());
+    if (stopped && write)
+        return ceil_fail("bench", "interrupted by signal %d: the %zu repetitions measured are in %s, marked partial; "
+                         "ceilings-bench --resume %s measures the rest", stopped, runs.size(), o.json_path.c_str(),
+                         o.results ? o.results : "DIR");
     if (stopped)
-        return ceil_fail("bench", "interrupted by signal %d: no results written", stopped);
+        return ceil_fail("bench", "interrupted by signal %d: nothing was measured yet", stopped);
     if (!sw.failures.empty()) {
         for (const std::string &f : sw.failures)
             fprintf(stderr, "ceilings-bench: FAILED %s\n", f.c_str());
@@ -312,12 +488,13 @@ int main(int argc, char **argv)
         return rc < 0 ? CEIL_EXIT_OK : rc;
     if ((rc = prepare(sw, o)) == 0) {
         bench::Collector collect;
-        measure(sw, collect);
+        measure_and_release(sw, collect);
         bench::rescale_finish(sw);
         rc = finish(sw, o, collect);
         benchmark::Shutdown(); /* after the file: it frees the context the file carries */
     }
     ceil_refs_free(sw.refs);
+    json_decref(o.old);
     ceil_plan_free(&sw.plan);
     ceil_topo_free(&sw.topo);
     return rc;

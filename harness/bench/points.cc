@@ -38,7 +38,8 @@ void Progress::start(size_t total, const std::string &what)
     total_ = total;
     done_ = 0;
     start_ = ceil_now();
-    printf("ceilings-bench: %s: %zu runs (points x repetitions), repetitions in random order\n", what.c_str(), total_);
+    printf("ceilings-bench: %s: %zu runs (points x repetitions), a point's repetitions back to back\n", what.c_str(),
+           total_);
 }
 
 void Progress::done(const Spec &s, const std::string &what)
@@ -156,6 +157,53 @@ static int start(const Spec &s, std::initializer_list<ceil_mode> modes, ceil_run
     return rc;
 }
 
+static void drop(Kept &k)
+{
+    if (k.run)
+        k.run->ops->release(k.run);
+    k = Kept{};
+}
+
+void drop_kept(Sweep &sw)
+{
+    drop(sw.team);
+    drop(sw.pair);
+}
+
+// A run of cfg from k when k holds one under `key` (its arrays set to their start values again,
+// each worker's slice where that worker first touched it), else a fresh one, prepared; then a
+// warm-up tick in `mode`. The run stays in k: the caller gives it back with keep() or drop().
+static int take(Kept &k, const std::string &key, const ceil_variant_ops *ops, const ceil_config &cfg, ceil_mode mode,
+                ceil_run **run, char err[CEIL_ERRLEN])
+{
+    int rc = 0;
+    if (k.run && k.key == key) {
+        for (unsigned w = 0; w < k.run->workers; w++)
+            cfg.kernel->init(k.run->arrays.a, k.run->slices[w].begin, k.run->slices[w].end);
+    } else {
+        drop(k);
+        rc = ops->prepare(&cfg, &k.run, err);
+        k.key = key;
+    }
+    if (rc == 0)
+        rc = ops->run(k.run, 1, mode, err);
+    *run = k.run;
+    return rc;
+}
+
+// After a repetition: a run that failed, or whose result differed, is never used again.
+static void keep(Kept &k, bool ok)
+{
+    if (!ok)
+        drop(k);
+}
+
+static std::string team_key(const Spec &s)
+{
+    return std::string(s.variant->name) + "/" + ceil_barrier_name(s.barrier) + "/" + s.kernel->name + "/" +
+           std::to_string(s.n) + "/" + std::to_string(s.workers->count);
+}
+
 // The team's CPU time over a repetition (every thread and forked worker: cpu/wall is its busy
 // fraction), which the reporter turns into cpu_time per tick.
 static void set_cpu_counter(benchmark::State &state, double cpu_seconds)
@@ -222,9 +270,9 @@ static int measure_pair(const Spec &s, Pair &pair, char err[CEIL_ERRLEN])
     cfg.cpus = one.cpus;
     cfg.topology = s.sweep->topo.topo;
     ceil_run *run = nullptr;
-    int rc = ops->prepare(&cfg, &run, err);
-    if (rc == 0)
-        rc = ops->run(run, 1, CEIL_BATCHED, err); /* the warm-up tick the team gets too */
+    /* the warm-up tick the team gets too */
+    int rc = take(s.sweep->pair, std::string(s.kernel->name) + "/" + std::to_string(s.n), ops, cfg, CEIL_BATCHED,
+                  &run, err);
     if (rc == 0) {
         ceil_cpu_tree tree;
         ceil_cpu_tree_find(&tree);
@@ -236,7 +284,7 @@ static int measure_pair(const Spec &s, Pair &pair, char err[CEIL_ERRLEN])
         pair.interference = watch.interference;
         pair.steal = watch.steal;
     }
-    ops->release(run);
+    keep(s.sweep->pair, rc == 0);
     return rc;
 }
 
@@ -261,7 +309,7 @@ static void set_trust_counters(benchmark::State &state, const Spec &s, const Wat
         state.counters["interference"] = interference;
     if (std::isfinite(steal))
         state.counters["steal"] = steal;
-    state.counters["at_s"] = at - s.sweep->start;
+    state.counters["at_s"] = at - s.sweep->start + s.sweep->at_offset;
     state.counters["pass"] = s.sweep->pass;
 }
 
@@ -336,6 +384,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
     if (skipped_after_stop(state))
         return;
     rescale_if_due(*s->sweep); /* before the repetition's time starts */
+    ceil_refs_trim(s->sweep->refs, s->sweep->refs_bytes);
     bool pairs = paired(*s), first = serial_first(*s);
     double corun_before = pairs ? corun_ratio(*s) : NAN;
     double body = ceil_now();
@@ -343,8 +392,9 @@ void sweep_point(benchmark::State &state, const Spec *s)
     int rc = pairs && first ? measure_pair(*s, pair, err) : 0;
     const ceil_variant_ops *ops = s->variant->ops;
     ceil_run *run = nullptr;
+    ceil_config cfg = config_of(*s);
     if (rc == 0)
-        rc = start(*s, { s->mode }, &run, err);
+        rc = take(s->sweep->team, team_key(*s), ops, cfg, s->mode, &run, err);
     double seconds = 0, cpu = 0, merge = 0;
     ceil_cpu_tree tree;
     ceil_cpu_tree_find(&tree);
@@ -370,7 +420,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
     unsigned workers = run ? run->workers : 0;
     if (valid)
         set_label(state, run);
-    ops->release(run);
+    keep(s->sweep->team, valid);
     if (rc == 0 && valid && pairs && !first)
         rc = measure_pair(*s, pair, err);
     if (rc != 0) {
@@ -466,8 +516,8 @@ void startup_point(benchmark::State &state, const Spec *s)
 }
 
 // One job of a launched variant (launch.h) running KERNEL VARIANT ... --reps 1 --json, checked
-// inside the job. One job per repetition, so the repetitions interleave
-// with every other point's like theirs (each costs an mpirun start, about 0.4 s here, outside the
+// inside the job. One job per repetition, like every other point's repetition (each costs an
+// mpirun start, about 0.4 s here, outside the
 // timed region). Returns the JSON rank 0 printed, or nullptr with the reason in err.
 static json_t *job(const Spec &s, ceil_mode mode, std::string &err)
 {
@@ -520,6 +570,8 @@ void job_point(benchmark::State &state, const Spec *s)
 {
     if (skipped_after_stop(state))
         return;
+    drop(s->sweep->team); /* the job maps its own arrays: the team's memory is its */
+    ceil_refs_trim(s->sweep->refs, 0);
     double body = ceil_now();
     bool pairs = paired(*s), first = serial_first(*s);
     for (auto _ : state) {
@@ -530,6 +582,7 @@ void job_point(benchmark::State &state, const Spec *s)
             fail(state, *s, msg);
             break;
         }
+        drop(s->sweep->pair); /* nor does the job share the pair's */
         std::string err;
         Watch watch(nullptr);
         json_t *r = job(*s, s->mode, err);

@@ -57,7 +57,7 @@ void rescale_if_due(Sweep &sw)
         sw.rescale_every = 0;
     } else
         json_array_foreach(list, i, e) {
-            json_object_set_new(e, "at_s", json_real(now - sw.start));
+            json_object_set_new(e, "at_s", json_real(now - sw.start + sw.at_offset));
             json_object_set_new(e, "seconds", json_real(ceil_now() - now));
             json_array_append(sw.rescale, e);
         }

@@ -17,6 +17,7 @@ extern "C" {
 
 #include <jansson.h>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,8 +64,8 @@ struct Settings {
 };
 
 // One line per finished repetition, with points done of total and time left. Printed by the
-// benchmarks themselves: with random interleaving, Google Benchmark 1.7 reports a benchmark
-// only after its last repetition, which would leave the display silent for most of a sweep.
+// benchmarks themselves: Google Benchmark 1.7 reports a benchmark only after its last
+// repetition, which would leave the display silent for long stretches of a sweep.
 class Progress {
 public:
     void start(size_t total, const std::string &what);
@@ -73,6 +74,15 @@ public:
 private:
     size_t total_ = 0, done_ = 0;
     double start_ = 0;
+};
+
+// A prepared run kept between repetitions: a team (or the serial pair) with its arrays mapped and
+// first-touched, reused by the next repetition of the same kernel, N, variant, barrier and
+// workers after its arrays are set to their start values again. The timed loop is the same; the
+// mapping and first touch (13 us a page where a hypervisor makes faults slow) are paid once.
+struct Kept {
+    std::string key;
+    ceil_run *run = nullptr;
 };
 
 struct Sweep {
@@ -92,7 +102,16 @@ struct Sweep {
     double rescale_every = 0, rescale_last = 0;
     std::vector<std::string> rescale_argv;
     json_t *rescale = nullptr;
+    Kept team, pair;        // the last point's team and serial pair (points.cc)
+    double at_offset = 0;   // seconds from the first part's start to this part's (--resume)
+    uint64_t max_bytes = 0; // --max-bytes, into the context (a resumed sweep plans the same)
+    std::set<std::string> done; // points a resumed folder holds already: not measured again
+    double refs_bytes = 0;  // the serial references kept: one size's (the largest planned)
 };
+
+// points.cc: releases the runs kept between repetitions (before a launched job, which needs the
+// memory, and at the end).
+void drop_kept(Sweep &sw);
 
 // rescale.cc: runs `ceilings probe --rescale` when rescale_every seconds have passed since the
 // last run ended (or the sweep's start), between repetitions; its figures go into sw.rescale, and

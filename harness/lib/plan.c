@@ -168,17 +168,20 @@ void ceil_format_bytes(double b, char *out, size_t len)
     snprintf(out, len, u ? "%.1f %s" : "%.0f %s", b, units[u]);
 }
 
-/* Drops the largest sizes until the serial references of every kernel at every size, plus one
- * run's arrays at the largest, fit in 80% of the memory. */
-static void fit_memory(struct ceil_plan *p, unsigned kernels)
+/* What the sweep holds at its largest size, in footprints: a team's arrays, its serial pair's and
+ * the serial reference it is checked against (the bench keeps one size's at a time); or, while a
+ * launched job runs, the reference and the job, which needs its arrays, its own serial check and
+ * numpy's temporaries (about 3). */
+enum { SWEEP_HOLDS = 4 };
+
+/* Drops the largest sizes until what the sweep holds at the largest fits in 80% of the memory. */
+static void fit_memory(struct ceil_plan *p)
 {
     if (!p->mem_bytes)
         return;
     while (p->n_sizes) {
-        double refs = 0, largest = (double)p->sizes[p->n_sizes - 1].bytes;
-        for (unsigned i = 0; i < p->n_sizes; i++)
-            refs += (double)p->sizes[i].bytes * kernels;
-        double need = refs + largest;
+        double largest = (double)p->sizes[p->n_sizes - 1].bytes;
+        double need = SWEEP_HOLDS * largest;
         if (need <= 0.8 * (double)p->mem_bytes)
             return;
         char a[32], b[32], c[32];
@@ -199,12 +202,10 @@ int ceil_plan_make(struct ceil_plan *p, const struct ceil_topo *t, enum ceil_swe
     p->sweep = sweep;
     p->mem_bytes = mem_bytes;
     p->mem_source = mem_bytes ? mem_source : "unknown";
-    unsigned kernels = 0;
     for (unsigned k = 0; k < ceil_kernel_count; k++) {
         double fp = ceil_kernel_footprint(&ceil_kernels[k]), tr = ceil_kernel_bytes(&ceil_kernels[k]);
         p->footprint_per_elem = fp > p->footprint_per_elem ? fp : p->footprint_per_elem;
         p->traffic_per_elem = tr > p->traffic_per_elem ? tr : p->traffic_per_elem;
-        kernels++;
     }
 
     /* worker counts: 1, 2, 4, ... below the physical cores, the cores, then every PU (SMT) */
@@ -276,7 +277,7 @@ int ceil_plan_make(struct ceil_plan *p, const struct ceil_topo *t, enum ceil_swe
         }
         p->n_sizes = kept;
     }
-    fit_memory(p, kernels);
+    fit_memory(p);
     if (!p->mem_bytes)
         note(p, "memory unknown: sizes are not checked against it");
     for (unsigned i = 0; i < p->n_sizes; i++)

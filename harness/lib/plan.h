@@ -46,8 +46,9 @@ struct ceil_plan {
 
 /* Plans a sweep for topology t. mem_bytes: what the run may allocate (0: unknown).
  * max_bytes: no size above this footprint (0: no cap); a DRAM target above it is skipped and
- * noted. Sizes are kept when their reference copies for every kernel plus one run's arrays fit
- * in 80% of mem_bytes. Returns 0 or -errno with a message. */
+ * noted. Sizes are kept when what the sweep holds at them (4 footprints: a team, its serial pair
+ * and the reference; or the reference and a launched job) fits in 80% of mem_bytes. Returns 0 or
+ * -errno with a message. */
 int ceil_plan_make(struct ceil_plan *p, const struct ceil_topo *t, enum ceil_sweep sweep,
                    uint64_t mem_bytes, const char *mem_source, uint64_t max_bytes, char err[CEIL_ERRLEN]);
 void ceil_plan_free(struct ceil_plan *p);

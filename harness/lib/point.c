@@ -65,6 +65,23 @@ const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct cei
     return &r->run->arrays;
 }
 
+void ceil_refs_trim(struct ceil_refs *refs, double max_bytes)
+{
+    double held = 0;
+    for (struct ref **at = &refs->head; *at;) {
+        struct ref *r = *at;
+        double bytes = ceil_kernel_footprint(r->kernel) * (double)r->n;
+        if (at != &refs->head && held + bytes > max_bytes) { /* the newest first: older ones go */
+            *at = r->next;
+            ceil_variant_reference()->ops->release(r->run);
+            free(r);
+            continue;
+        }
+        held += bytes;
+        at = &r->next;
+    }
+}
+
 int ceil_arrays_equal(const struct ceil_kernel *k, const struct ceil_arrays *got,
                       const struct ceil_arrays *want, char why[CEIL_ERRLEN])
 {

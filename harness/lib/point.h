@@ -35,6 +35,10 @@ void ceil_refs_free(struct ceil_refs *refs); /* accepts NULL */
 const struct ceil_arrays *ceil_refs_get(struct ceil_refs *refs, const struct ceil_kernel *k, size_t n,
                                         unsigned long ticks, char err[CEIL_ERRLEN]);
 
+/* Frees the oldest references until those kept hold at most max_bytes of arrays (the newest is
+ * always kept): a sweep that visits one (kernel, N) after another holds one size's, not all. */
+void ceil_refs_trim(struct ceil_refs *refs, double max_bytes);
+
 /* Compares elements [begin, end) of every array of `got` with `want` byte for byte, but for
  * scratch arrays (per-worker working state). Returns 1 if equal; otherwise 0 and describes the
  * first difference ("pos[17] = 1.5 (0x3fc00000) but serial has ..."). */

@@ -367,6 +367,16 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     json_object_set_new(json_object_get(doc, "thresholds"), "trust",
                         json_pack("{s:f, s:f, s:f, s:f, s:f}", "one_worker", CEIL_ONE_WORKER, "level", CEIL_LEVEL,
                                   "superlinear", CEIL_SUPERLINEAR, "spread", CEIL_SPREAD, "busy", CEIL_BUSY));
+    json_t *ctx = json_object_get(bench, "context");
+    int partial = json_is_true(json_object_get(ctx, "partial"));
+    json_object_set_new(doc, "partial", json_boolean(partial));
+    if (partial) { /* said first: every count and fit below is over what was measured */
+        const char *why = json_string_value(json_object_get(ctx, "partial_reason"));
+        json_object_set_new(doc, "partial_reason", json_string(why ? why : "not given"));
+        json_array_insert_new(json_object_get(doc, "missing"), 0,
+                              json_sprintf("the sweep is partial (%s): ninja bench, or ceilings-bench --resume on "
+                                           "this folder, measures the rest", why ? why : "reason not given"));
+    }
     json_t *tables = facts(&c, bench);
     json_object_update(doc, tables);
     json_decref(tables);
