@@ -43,6 +43,13 @@ with tempfile.TemporaryDirectory() as tmp:
                 "hwloc_version", "benchmark_version", "timer", "sweep", "hypervisor"):
         expect(key in ctx, f"context has no {key}")
     expect(json.loads(ctx["pin_map"]) == {str(w["count"]): w["cpus"] for w in plan["workers"]}, "pin_map")
+    # priced before it ran, and what it spent outside timed ticks, by kind
+    expect(ctx.get("estimate_s", 0) > 0 and ctx.get("wall_s", 0) > 0 and ctx.get("partial") is False
+           and ctx.get("parts") == 1, f"estimate_s {ctx.get('estimate_s')}, wall_s {ctx.get('wall_s')}")
+    expect(re.search(r"estimate .*pass 1 \d+ s .*in all about", r.stdout), "no estimate printed before the runs")
+    overhead = ctx.get("overhead_s", {})
+    expect({"prepare", "checks", "pairs", "corun"} <= set(overhead) and all(v >= 0 for v in overhead.values())
+           and sum(overhead.values()) < ctx.get("wall_s", 0), f"overhead_s {overhead}")
 
     runs = data["benchmarks"]
     names = {b["run_name"] for b in runs}

@@ -338,6 +338,7 @@ void measure(bench::Sweep &sw, bench::Collector &collect)
     for (size_t i = 0; i < sw.specs.size(); i++)
         if (!sw.done.count(bench::name_of(sw.specs[i])))
             all.push_back(i);
+    bench::estimate(sw, bench::selected(sw, all), sw.max_repetitions > sw.repetitions ? extra_budget : 0);
     sw.start = ceil_now();
     run_pass(sw, collect, all, sw.repetitions, "pass 1");
     if (sw.max_repetitions <= sw.repetitions)
@@ -405,12 +406,24 @@ void complete_doc(json_t *doc, const bench::Sweep &sw, const Options &o, int sto
     } else {
         json_object_set_new(ctx, "parts", json_integer(1));
     }
+    json_t *overhead = json_object();
+    for (auto &[kind, seconds] : sw.overhead)
+        json_object_set_new(overhead, kind.c_str(), json_real(seconds));
+    double estimate = sw.estimate_s;
+    if (o.old) { /* every part's */
+        json_t *old_ctx = json_object_get(o.old, "context"), *v;
+        const char *kind;
+        json_object_foreach(json_object_get(old_ctx, "overhead_s"), kind, v)
+            json_object_set_new(overhead, kind, json_real(json_number_value(v) + json_number_value(json_object_get(overhead, kind))));
+        estimate += json_number_value(json_object_get(old_ctx, "estimate_s"));
+    }
+    json_object_set_new(ctx, "overhead_s", overhead);
+    json_object_set_new(ctx, "estimate_s", json_real(estimate));
     json_object_set_new(ctx, "wall_s", json_real(wall));
     json_object_set_new(ctx, "partial", json_boolean(stopped != 0));
     if (stopped)
         json_object_set_new(ctx, "partial_reason",
                             json_sprintf("interrupted by signal %d (%s) after %.0f s", stopped, strsignal(stopped), wall));
-    (void)sw;
 }
 
 // bench.json and bench.csv whole, or neither. A resumed folder's CSV rows stay, after the header.
@@ -469,7 +482,9 @@ int finish(bench::Sweep &sw, const Options &o, const bench::Collector &collect)
             fprintf(stderr, "ceilings-bench: FAILED %s\n", f.c_str());
         return ceil_fail("bench", "%zu point(s) failed or differ from serial", sw.failures.size());
     }
-    printf("ceilings-bench: every point equal to serial bit for bit\n");
+    printf("ceilings-bench: every point equal to serial bit for bit; the sweep took %.0f s against an estimate of "
+           "%.0f s (%+.0f%%)\n", ceil_now() - sw.start, sw.estimate_s,
+           sw.estimate_s > 0 ? 100 * ((ceil_now() - sw.start) / sw.estimate_s - 1) : 0.0);
     if (o.results)
         printf("ceilings-bench: results in %s (bench.json, bench.csv, plan.json)\n", o.results);
     return CEIL_EXIT_OK;

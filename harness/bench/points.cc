@@ -79,16 +79,15 @@ static ceil_config config_of(const Spec &s)
 static bool validate(benchmark::State &state, const Spec &s, const ceil_run *run, unsigned long ticks)
 {
     char err[CEIL_ERRLEN], why[CEIL_ERRLEN];
+    double t0 = ceil_now();
     const ceil_arrays *want = ceil_refs_get(s.sweep->refs, s.kernel, (size_t)s.n, ticks, err);
-    if (!want) {
+    bool equal = want && ceil_arrays_equal(s.kernel, &run->arrays, want, why);
+    add_overhead(*s.sweep, "checks", ceil_now() - t0);
+    if (!want)
         fail(state, s, std::string("no serial reference: ") + err);
-        return false;
-    }
-    if (!ceil_arrays_equal(s.kernel, &run->arrays, want, why)) {
+    else if (!equal)
         fail(state, s, std::string("differs from serial: ") + why);
-        return false;
-    }
-    return true;
+    return equal;
 }
 
 // After ^C every point not yet run is skipped, not failed. The skipped repetition still enters
@@ -173,10 +172,11 @@ void drop_kept(Sweep &sw)
 // A run of cfg from k when k holds one under `key` (its arrays set to their start values again,
 // each worker's slice where that worker first touched it), else a fresh one, prepared; then a
 // warm-up tick in `mode`. The run stays in k: the caller gives it back with keep() or drop().
-static int take(Kept &k, const std::string &key, const ceil_variant_ops *ops, const ceil_config &cfg, ceil_mode mode,
-                ceil_run **run, char err[CEIL_ERRLEN])
+static int take(Sweep *sweep, Kept &k, const std::string &key, const ceil_variant_ops *ops, const ceil_config &cfg,
+                ceil_mode mode, ceil_run **run, char err[CEIL_ERRLEN])
 {
     int rc = 0;
+    double t0 = ceil_now();
     if (k.run && k.key == key) {
         for (unsigned w = 0; w < k.run->workers; w++)
             cfg.kernel->init(k.run->arrays.a, k.run->slices[w].begin, k.run->slices[w].end);
@@ -185,6 +185,7 @@ static int take(Kept &k, const std::string &key, const ceil_variant_ops *ops, co
         rc = ops->prepare(&cfg, &k.run, err);
         k.key = key;
     }
+    add_overhead(*sweep, "prepare", ceil_now() - t0);
     if (rc == 0)
         rc = ops->run(k.run, 1, mode, err);
     *run = k.run;
@@ -270,9 +271,10 @@ static int measure_pair(const Spec &s, Pair &pair, char err[CEIL_ERRLEN])
     cfg.cpus = one.cpus;
     cfg.topology = s.sweep->topo.topo;
     ceil_run *run = nullptr;
+    double t0 = ceil_now(), prepared = s.sweep->overhead["prepare"];
     /* the warm-up tick the team gets too */
-    int rc = take(s.sweep->pair, std::string(s.kernel->name) + "/" + std::to_string(s.n), ops, cfg, CEIL_BATCHED,
-                  &run, err);
+    int rc = take(s.sweep, s.sweep->pair, std::string(s.kernel->name) + "/" + std::to_string(s.n), ops, cfg,
+                  CEIL_BATCHED, &run, err);
     if (rc == 0) {
         ceil_cpu_tree tree;
         ceil_cpu_tree_find(&tree);
@@ -285,6 +287,7 @@ static int measure_pair(const Spec &s, Pair &pair, char err[CEIL_ERRLEN])
         pair.steal = watch.steal;
     }
     keep(s.sweep->pair, rc == 0);
+    add_overhead(*s.sweep, "pairs", ceil_now() - t0 - (s.sweep->overhead["prepare"] - prepared));
     return rc;
 }
 
@@ -330,7 +333,10 @@ static double corun_ratio(const Spec &s)
     static bool warned = false;
     if (s.workers->count < 2)
         return NAN;
-    if (ceil_corun(s.sweep->topo.topo, s.workers->cpus, s.workers->count, &ratio, err) == 0)
+    double t0 = ceil_now();
+    int rc = ceil_corun(s.sweep->topo.topo, s.workers->cpus, s.workers->count, &ratio, err);
+    add_overhead(*s.sweep, "corun", ceil_now() - t0);
+    if (rc == 0)
         return ratio;
     if (!warned && !ceil_stop_signal()) {
         fprintf(stderr, "ceilings-bench: the co-run test failed (%s): repetitions go without it\n", err);
@@ -394,7 +400,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
     ceil_run *run = nullptr;
     ceil_config cfg = config_of(*s);
     if (rc == 0)
-        rc = take(s->sweep->team, team_key(*s), ops, cfg, s->mode, &run, err);
+        rc = take(s->sweep, s->sweep->team, team_key(*s), ops, cfg, s->mode, &run, err);
     double seconds = 0, cpu = 0, merge = 0;
     ceil_cpu_tree tree;
     ceil_cpu_tree_find(&tree);
@@ -536,10 +542,12 @@ static json_t *job(const Spec &s, ceil_mode mode, std::string &err)
     args.push_back(nullptr);
     json_t *r = nullptr;
     int status = 0;
+    double t0 = ceil_now();
     if (ceil_launch(s.variant, s.workers->count, args.data(), 600, &r, &status, msg) != 0) {
         err = msg;
         return nullptr;
     }
+    add_overhead(*s.sweep, "launches", ceil_now() - t0 - json_number_value(json_object_get(r, "seconds")));
     if (!json_is_true(json_object_get(r, "valid"))) {
         const char *why = json_string_value(json_object_get(r, "error"));
         err = std::string("differs from serial: ") + (why ? why : "no reason given");

@@ -91,8 +91,9 @@ static bool runs_here(const Sweep &sw, const ceil_variant *v, const ceil_kernel 
 
 // Every variant at one (kernel, size): the reference at one worker, the others at every count.
 static void add_sweep_points(Sweep &sw, const Settings &set, const ceil_kernel *kern, const ceil_plan_size *size,
-                             unsigned long ticks)
+                             double per_tick)
 {
+    unsigned long ticks = ticks_for(set.seconds_per_run, per_tick);
     for (unsigned v = 0; v < ceil_variant_count; v++) {
         const ceil_variant *var = &ceil_variants[v];
         bool reference = var->traits & CEIL_REFERENCE;
@@ -105,7 +106,7 @@ static void add_sweep_points(Sweep &sw, const Settings &set, const ceil_kernel *
                 if (!(var->modes & CEIL_MODE_BIT(m)) || (kern->merge && m == CEIL_PERTICK))
                     continue;
                 sw.specs.push_back({ &sw, Family::Sweep, kern, var, var->barrier, (ceil_mode)m, size->n,
-                                     &sw.plan.workers[w], ticks, 0 });
+                                     &sw.plan.workers[w], ticks, 0, per_tick });
             }
     }
 }
@@ -166,18 +167,19 @@ static void add_part_points(Sweep &sw, const Settings &set, const ceil_kernel *k
         if (sw.plan.workers[w].count < 2 || planned)
             continue;
         unsigned long ticks = 0;
+        double per_tick = 0;
         for (unsigned v = 0; v < ceil_variant_count; v++) {
             const ceil_variant *var = &ceil_variants[v];
             if (!ceil_variant_own_loop(var) || !ceil_variant_runs(var, kern) || !ceil_launcher_found(var))
                 continue;
             if (!ticks) {
-                double per_tick = reference_tick_seconds(kern, n, err);
-                if (per_tick < 0)
+                if ((per_tick = reference_tick_seconds(kern, n, err)) < 0)
                     return;
                 ticks = ticks_for(set.seconds_per_run, per_tick);
                 sized++;
             }
-            sw.specs.push_back({ &sw, Family::Sweep, kern, var, var->barrier, CEIL_BATCHED, n, &sw.plan.workers[0], ticks, 0 });
+            sw.specs.push_back({ &sw, Family::Sweep, kern, var, var->barrier, CEIL_BATCHED, n, &sw.plan.workers[0], ticks, 0,
+                                 per_tick });
         }
     }
 }
@@ -204,7 +206,7 @@ bool plan_specs(Sweep &sw, const Settings &set, std::string &err)
         double per_tick = reference_tick_seconds(kern, size->n, err);
         if (per_tick < 0)
             return false;
-        add_sweep_points(sw, set, kern, size, ticks_for(set.seconds_per_run, per_tick));
+        add_sweep_points(sw, set, kern, size, per_tick);
     }
     size_t parts = 0;
     for (unsigned k = 0; k < ceil_kernel_count; k++) {
@@ -250,8 +252,8 @@ void register_specs(Sweep &sw, const std::vector<size_t> &which, int repetitions
     }
 }
 
-// The names Google Benchmark will run, as its --benchmark_filter selects them.
-size_t count_selected(const Sweep &sw, const std::vector<size_t> &which, int repetitions)
+// The specs Google Benchmark will run, as its --benchmark_filter selects them.
+std::vector<size_t> selected(const Sweep &sw, const std::vector<size_t> &which)
 {
     std::string filter = benchmark::GetBenchmarkFilter();
     bool negate = !filter.empty() && filter[0] == '-';
@@ -261,12 +263,18 @@ size_t count_selected(const Sweep &sw, const std::vector<size_t> &which, int rep
         filter = ".";
     regex_t re;
     if (regcomp(&re, filter.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
-        return which.size() * (size_t)repetitions; /* Google Benchmark will say what is wrong with it */
-    size_t count = 0;
+        return which; /* Google Benchmark will say what is wrong with it */
+    std::vector<size_t> out;
     for (size_t i : which)
-        count += ((regexec(&re, name_of(sw.specs[i]).c_str(), 0, nullptr, 0) == 0) != negate) * (size_t)repetitions;
+        if ((regexec(&re, name_of(sw.specs[i]).c_str(), 0, nullptr, 0) == 0) != negate)
+            out.push_back(i);
     regfree(&re);
-    return count;
+    return out;
+}
+
+size_t count_selected(const Sweep &sw, const std::vector<size_t> &which, int repetitions)
+{
+    return selected(sw, which).size() * (size_t)repetitions;
 }
 
 } // namespace bench

@@ -1,5 +1,6 @@
-// ceilings-bench's parts: the sweep's specs (specs.cc), the benchmark bodies (points.cc), the
-// probe's scalings measured again as the sweep runs (rescale.cc), the file output
+// ceilings-bench's parts: the sweep's specs (specs.cc), its price before it runs (estimate.cc),
+// the benchmark bodies (points.cc), the probe's scalings measured again as the sweep runs
+// (rescale.cc), the file output
 // (reporter.cc), the machine context (context.cc) and the command line (main.cc).
 // Everything a run shares lives in one Sweep that main owns; each registered benchmark gets a
 // pointer to its Spec, and each Spec points back at the Sweep.
@@ -41,6 +42,7 @@ struct Spec {
     const ceil_plan_workers *workers;
     unsigned long ticks; // per repetition
     size_t index;        // its Record in the Sweep
+    double tick_s = 0;   // a serial tick at this kernel and N, as measured to size the ticks
 };
 
 // What the sweep learns of a point as its repetitions run, to decide which need more: each
@@ -106,6 +108,8 @@ struct Sweep {
     double at_offset = 0;   // seconds from the first part's start to this part's (--resume)
     uint64_t max_bytes = 0; // --max-bytes, into the context (a resumed sweep plans the same)
     std::set<std::string> done; // points a resumed folder holds already: not measured again
+    double estimate_s = 0;  // what the sweep priced itself at before its first run (estimate.cc)
+    std::map<std::string, double> overhead; // seconds outside timed ticks, by kind (points.cc)
     double refs_bytes = 0;  // the serial references kept: one size's (the largest planned)
 };
 
@@ -124,6 +128,15 @@ void rescale_finish(Sweep &sw);
 // A point's spread: the relative half-width of its key value's median interval (trust.h).
 double spread_of(const Record &r);
 
+// estimate.cc: prices the listed specs before they run, from a cost model of each repetition
+// (this machine's first-touch and rewrite rates, measured in a fraction of a second, each
+// point's serial tick, and stated defaults for what nothing has measured yet); prints the
+// estimate by phase and kind and keeps the total in sw.estimate_s.
+void estimate(Sweep &sw, const std::vector<size_t> &which, double extra_share);
+
+// Adds `seconds` to sw.overhead[kind] (prepare, checks, pairs, corun, launches).
+void add_overhead(Sweep &sw, const char *kind, double seconds);
+
 // specs.cc
 std::string name_of(const Spec &s);
 bool plan_specs(Sweep &sw, const Settings &set, std::string &err);
@@ -131,6 +144,7 @@ bool plan_specs(Sweep &sw, const Settings &set, std::string &err);
 // benchmarks registered before are cleared.
 void register_specs(Sweep &sw, const std::vector<size_t> &which, int repetitions);
 size_t count_selected(const Sweep &sw, const std::vector<size_t> &which, int repetitions);
+std::vector<size_t> selected(const Sweep &sw, const std::vector<size_t> &which);
 
 // points.cc: the bodies Google Benchmark runs.
 void sweep_point(benchmark::State &state, const Spec *s);
