@@ -291,21 +291,19 @@ class Results:
         e = self._probe("compute", workers=workers)
         return (e["gflops"], e["scaling"]) if e else None
 
+    @staticmethod
+    def _named(entries, name):
+        return next((e for e in entries if e["point"] == name), None)
+
     def verdict(self, name):
-        for v in (self.verdicts or {}).get("points", []):
-            if v["point"] == name:
-                return v
-        return None
+        return self._named((self.verdicts or {}).get("points", []), name)
 
     def knees(self):
         return (self.verdicts or {}).get("knees", [])
 
     def counted(self, name):
         """The counter profile of a point, when counters were read."""
-        for p in (self.profile or {}).get("profiles", []):
-            if p["point"] == name:
-                return p
-        return None
+        return self._named((self.profile or {}).get("profiles", []), name)
 
     def machine(self):
         c = self.context

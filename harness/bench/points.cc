@@ -249,6 +249,20 @@ private:
     double delay_, children_, t0_;
 };
 
+// The tasks of this process and its children as they are now (the team, once started), and
+// what else runs beside them from now on.
+struct TeamWatch {
+    ceil_cpu_tree tree;
+    Watch watch;
+    TeamWatch() : tree(found()), watch(&tree) {}
+    static ceil_cpu_tree found()
+    {
+        ceil_cpu_tree t;
+        ceil_cpu_tree_find(&t);
+        return t;
+    }
+};
+
 // The serial repetition a team's repetition is paired with: the reference variant, the same
 // kernel, N and ticks, on the first worker's CPU, timed right before or after the team's.
 struct Pair {
@@ -271,23 +285,21 @@ static int measure_pair(const Spec &s, Pair &pair, char err[CEIL_ERRLEN])
     cfg.cpus = one.cpus;
     cfg.topology = s.sweep->topo.topo;
     ceil_run *run = nullptr;
-    double t0 = ceil_now(), prepared = s.sweep->overhead["prepare"];
+    double began = ceil_now(), prepared = s.sweep->overhead["prepare"];
     /* the warm-up tick the team gets too */
     int rc = take(s.sweep, s.sweep->pair, std::string(s.kernel->name) + "/" + std::to_string(s.n), ops, cfg,
                   CEIL_BATCHED, &run, err);
     if (rc == 0) {
-        ceil_cpu_tree tree;
-        ceil_cpu_tree_find(&tree);
-        Watch watch(&tree);
+        TeamWatch serial;
         double t0 = ceil_now();
         rc = ops->run(run, s.ticks, CEIL_BATCHED, err);
         pair.seconds = ceil_now() - t0;
-        watch.stop(one.cpus, one.count);
-        pair.interference = watch.interference;
-        pair.steal = watch.steal;
+        serial.watch.stop(one.cpus, one.count);
+        pair.interference = serial.watch.interference;
+        pair.steal = serial.watch.steal;
     }
     keep(s.sweep->pair, rc == 0);
-    add_overhead(*s.sweep, "pairs", ceil_now() - t0 - (s.sweep->overhead["prepare"] - prepared));
+    add_overhead(*s.sweep, "pairs", ceil_now() - began - (s.sweep->overhead["prepare"] - prepared));
     return rc;
 }
 
@@ -402,20 +414,18 @@ void sweep_point(benchmark::State &state, const Spec *s)
     if (rc == 0)
         rc = take(s->sweep, s->sweep->team, team_key(*s), ops, cfg, s->mode, &run, err);
     double seconds = 0, cpu = 0, merge = 0;
-    ceil_cpu_tree tree;
-    ceil_cpu_tree_find(&tree);
-    Watch watch(&tree);
+    TeamWatch team;
     for (auto _ : state) {
         if (rc != 0)
             break;
-        double c0 = ceil_cpu_tree_seconds(&tree), t0 = ceil_now();
+        double c0 = ceil_cpu_tree_seconds(&team.tree), t0 = ceil_now();
         rc = ops->run(run, s->ticks, s->mode, err);
         seconds = ceil_now() - t0;
-        cpu = ceil_cpu_tree_seconds(&tree) - c0;
+        cpu = ceil_cpu_tree_seconds(&team.tree) - c0;
         state.SetIterationTime(seconds / (double)s->ticks);
     }
     if (run)
-        watch.stop(run->cpu_of, run->workers);
+        team.watch.stop(run->cpu_of, run->workers);
     size_t merged = 0;
     if (rc == 0 && s->kernel->merge) { /* an emitting kernel's segments, gathered after the runs */
         double m0 = ceil_now();
@@ -434,7 +444,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
     } else if (valid) {
         double gbps = set_rate_counters(state, *s, seconds, workers, merge, (double)merged);
         set_cpu_counter(state, cpu);
-        finish_repetition(state, *s, pairs ? &pair : nullptr, first, watch, seconds, gbps, body, corun_before);
+        finish_repetition(state, *s, pairs ? &pair : nullptr, first, team.watch, seconds, gbps, body, corun_before);
     }
 }
 
@@ -450,33 +460,31 @@ void dispatch_point(benchmark::State &state, const Spec *s)
     ceil_run *run;
     int rc = start(*s, { CEIL_BATCHED, CEIL_PERTICK }, &run, err);
     double batched = 0, pertick = 0, cpu = 0;
-    ceil_cpu_tree tree;
-    ceil_cpu_tree_find(&tree);
-    Watch watch(&tree);
+    TeamWatch team;
     for (auto _ : state) {
         if (rc != 0)
             break;
         double t0 = ceil_now();
         rc = ops->run(run, s->ticks, CEIL_BATCHED, err);
         double tb = ceil_now(); /* the CPU clocks are read outside both timed windows */
-        double c1 = ceil_cpu_tree_seconds(&tree), t1 = ceil_now();
+        double c1 = ceil_cpu_tree_seconds(&team.tree), t1 = ceil_now();
         if (rc == 0)
             rc = ops->run(run, s->ticks, CEIL_PERTICK, err);
         double t2 = ceil_now();
-        cpu += ceil_cpu_tree_seconds(&tree) - c1;
+        cpu += ceil_cpu_tree_seconds(&team.tree) - c1;
         state.SetIterationTime((t2 - t1) / (double)s->ticks); /* the time of one per-tick tick */
         batched += (tb - t0) / (double)s->ticks;
         pertick += (t2 - t1) / (double)s->ticks;
     }
     if (rc == 0)
-        watch.stop(run->cpu_of, run->workers);
+        team.watch.stop(run->cpu_of, run->workers);
     if (rc != 0) {
         fail(state, *s, err);
     } else if (validate(state, *s, run, 2 + 2 * (unsigned long)state.iterations() * s->ticks)) {
         set_dispatch_counters(state, *s, batched, pertick, benchmark::Counter::kAvgIterations);
         set_cpu_counter(state, cpu);
         set_label(state, run);
-        set_trust_counters(state, *s, &watch, nullptr, body);
+        set_trust_counters(state, *s, &team.watch, nullptr, body);
         record(*s, (pertick - batched) / (double)state.iterations(), body);
         s->sweep->progress.done(*s, fmt("%8.3f us/tick dispatch", (pertick - batched) * 1e6 / (double)state.iterations()));
     }
