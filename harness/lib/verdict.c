@@ -36,18 +36,38 @@ static double compute_rate1(struct ctx *c, const char *kernel, json_t *notes)
     return rate;
 }
 
+/* Only with counters: what the hardware saw at p, beside the model's bytes. */
+static void add_counters(json_t *o, struct ctx *c, const struct point *p)
+{
+    json_t *counted = ceil_ex_profile_of(c, p->name);
+    if (!counted)
+        return;
+    json_t *bytes = json_object_get(json_object_get(counted, "bytes_per_elem"), "memory");
+    json_t *k = json_pack("{s:O?, s:f, s:O?, s:s}", "bytes_per_elem", bytes, "model_bytes_per_elem",
+                          ceil_ex_num(counted, "model_bytes_per_elem"), "intensity", json_object_get(counted, "intensity"),
+                          "group", ceil_ex_str(counted, "group"));
+    if (ceil_ex_runs_our_loop(p->variant))
+        json_object_set_new(k, "by_level", ceil_ex_counters_by_level(c, p));
+    json_object_set_new(o, "counters", k);
+}
+
+/* A point that failed, or has no median: its verdict says so, and it counts as unstable. */
+static json_t *failed_point(json_t *o, struct point *p)
+{
+    json_object_set_new(o, "bound", json_string("failed"));
+    json_object_set_new(o, "verdict", json_string("failed"));
+    json_object_set_new(o, "why", json_string(p->error ? p->error_message : "no median"));
+    p->stable = 0;
+    ceil_ex_add_trust(o, p);
+    return o;
+}
+
 static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const struct ceil_ex_overlaps *overlap)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f}", "point", p->name, "kernel", p->kernel, "variant",
                           p->variant, "mode", p->mode, "n", p->n, "workers", p->workers);
-    if (p->error || !isfinite(p->seconds)) {
-        json_object_set_new(o, "bound", json_string("failed"));
-        json_object_set_new(o, "verdict", json_string("failed"));
-        json_object_set_new(o, "why", json_string(p->error ? p->error_message : "no median"));
-        p->stable = 0;
-        ceil_ex_add_trust(o, p);
-        return o;
-    }
+    if (p->error || !isfinite(p->seconds))
+        return failed_point(o, p);
     const char *level = ceil_ex_level_of(c, p->n, p->workers), *source = "";
     int approx;
     double bw = ceil_ex_bandwidth_ceiling(c, ceil_ex_probe_kind(p->kernel), p->n, p->workers, level, &approx, &source);
@@ -135,16 +155,7 @@ static json_t *explain_point(struct ctx *c, struct point *p, double rate1, const
     }
     json_object_set_new(o, "verdict", json_string(verdict));
     json_object_set_new(o, "why", json_string(why));
-    json_t *counted = ceil_ex_profile_of(c, p->name);
-    if (counted) { /* only with counters: what the hardware saw */
-        json_t *bytes = json_object_get(json_object_get(counted, "bytes_per_elem"), "memory");
-        json_t *k = json_pack("{s:O?, s:f, s:O?, s:s}", "bytes_per_elem", bytes, "model_bytes_per_elem",
-                              ceil_ex_num(counted, "model_bytes_per_elem"), "intensity", json_object_get(counted, "intensity"),
-                              "group", ceil_ex_str(counted, "group"));
-        if (ceil_ex_runs_our_loop(p->variant))
-            json_object_set_new(k, "by_level", ceil_ex_counters_by_level(c, p));
-        json_object_set_new(o, "counters", k);
-    }
+    add_counters(o, c, p);
     return o;
 }
 
@@ -267,6 +278,49 @@ static json_t *facts(const struct ctx *c, json_t *bench)
     return out;
 }
 
+/* Every bandwidth point's verdict; the verdicts counted in summary, unstable ones apart. */
+static json_t *explain_points(struct ctx *c, json_t *rates, const struct ceil_ex_overlaps *overlap, json_t *summary,
+                              json_int_t *stable, json_int_t *unexplained)
+{
+    json_t *points = json_array();
+    for (size_t i = 0; i < c->count; i++) {
+        struct point *p = &c->pts[i];
+        if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
+            continue;
+        json_t *o = explain_point(c, p, ceil_ex_num(rates, p->kernel), overlap);
+        const char *bound = p->stable || p->error ? ceil_ex_str(o, "bound") : "unstable";
+        *stable += p->stable && !p->error;
+        *unexplained += p->stable && !p->error && !strcmp(bound, "unexplained");
+        json_object_set_new(summary, bound, json_integer(json_integer_value(json_object_get(summary, bound)) + 1));
+        json_array_append_new(points, o);
+    }
+    return points;
+}
+
+/* The warnings of one kind, in the notes and under validation.KEY. */
+static void add_warnings(json_t *doc, const char *key, json_t *warnings)
+{
+    json_t *w;
+    size_t i;
+    json_array_foreach(warnings, i, w) json_array_append(json_object_get(doc, "notes"), w);
+    json_object_set_new(json_object_get(doc, "validation"), key, warnings);
+}
+
+/* An interrupted sweep (its context says partial): said first under missing, with the reason,
+ * since every count and fit is over what was measured. */
+static void mark_partial(json_t *doc, json_t *ctx)
+{
+    int partial = json_is_true(json_object_get(ctx, "partial"));
+    json_object_set_new(doc, "partial", json_boolean(partial));
+    if (!partial)
+        return;
+    const char *why = json_string_value(json_object_get(ctx, "partial_reason"));
+    json_object_set_new(doc, "partial_reason", json_string(why ? why : "not given"));
+    json_array_insert_new(json_object_get(doc, "missing"), 0,
+                          json_sprintf("the sweep is partial (%s): ninja bench, or ceilings-bench --resume on this "
+                                       "folder, measures the rest", why ? why : "reason not given"));
+}
+
 json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile, char err[CEIL_ERRLEN])
 {
     struct ctx c = { .probe = probe, .plan = plan ? plan : json_object_get(probe, "plan"), .profile = profile, .memory_n = NAN };
@@ -329,20 +383,9 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
         overlaps = ceil_ex_fit_overlaps(&c, &overlap);
         c.overlap = overlap;
     }
-    json_t *points = json_array();
     json_t *summary = json_object();
     json_int_t stable = 0, unexplained = 0;
-    for (size_t i = 0; i < c.count; i++) {
-        struct point *p = &c.pts[i];
-        if (strcmp(p->mode, "batched") && strcmp(p->mode, "pertick"))
-            continue;
-        json_t *o = explain_point(&c, p, ceil_ex_num(rates, p->kernel), &overlap);
-        const char *bound = p->stable || p->error ? ceil_ex_str(o, "bound") : "unstable"; /* counted apart */
-        stable += p->stable && !p->error;
-        unexplained += p->stable && !p->error && !strcmp(bound, "unexplained");
-        json_object_set_new(summary, bound, json_integer(json_integer_value(json_object_get(summary, bound)) + 1));
-        json_array_append_new(points, o);
-    }
+    json_t *points = explain_points(&c, rates, &overlap, summary, &stable, &unexplained);
     json_t *doc = json_pack("{s:{s:s, s:s, s:b}, s:o, s:o, s:o, s:o, s:o}", "inputs", "bandwidth",
                             probe ? ceil_ex_str(json_object_get(probe, "source"), "bandwidth") : "none", "compute",
                             probe ? ceil_ex_str(json_object_get(probe, "source"), "compute") : "none", "counters",
@@ -357,26 +400,12 @@ json_t *ceil_explain(json_t *bench, json_t *probe, json_t *plan, json_t *profile
     json_object_update_new(json_object_get(doc, "validation"),
                            json_pack("{s:I, s:I, s:o}", "stable_points", stable, "unexplained", unexplained,
                                      "fraction_unexplained", stable ? json_real((double)unexplained / (double)stable) : json_null()));
-    json_t *warnings = ceil_ex_probe_warnings(&c), *w;
-    size_t wi;
-    json_array_foreach(warnings, wi, w) json_array_append(json_object_get(doc, "notes"), w);
-    json_object_set_new(json_object_get(doc, "validation"), "probe_warnings", warnings);
-    warnings = ceil_ex_model_warnings(&c);
-    json_array_foreach(warnings, wi, w) json_array_append(json_object_get(doc, "notes"), w);
-    json_object_set_new(json_object_get(doc, "validation"), "model_warnings", warnings);
+    add_warnings(doc, "probe_warnings", ceil_ex_probe_warnings(&c));
+    add_warnings(doc, "model_warnings", ceil_ex_model_warnings(&c));
     json_object_set_new(json_object_get(doc, "thresholds"), "trust",
                         json_pack("{s:f, s:f, s:f, s:f, s:f}", "one_worker", CEIL_ONE_WORKER, "level", CEIL_LEVEL,
                                   "superlinear", CEIL_SUPERLINEAR, "spread", CEIL_SPREAD, "busy", CEIL_BUSY));
-    json_t *ctx = json_object_get(bench, "context");
-    int partial = json_is_true(json_object_get(ctx, "partial"));
-    json_object_set_new(doc, "partial", json_boolean(partial));
-    if (partial) { /* said first: every count and fit below is over what was measured */
-        const char *why = json_string_value(json_object_get(ctx, "partial_reason"));
-        json_object_set_new(doc, "partial_reason", json_string(why ? why : "not given"));
-        json_array_insert_new(json_object_get(doc, "missing"), 0,
-                              json_sprintf("the sweep is partial (%s): ninja bench, or ceilings-bench --resume on "
-                                           "this folder, measures the rest", why ? why : "reason not given"));
-    }
+    mark_partial(doc, json_object_get(bench, "context"));
     json_t *tables = facts(&c, bench);
     json_object_update(doc, tables);
     json_decref(tables);
