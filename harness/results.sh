@@ -7,9 +7,10 @@
 #   profile  likwid-perfctr counters for the newest folder (profile.json), verdicts again
 #   report   the report of the newest folder again
 #   compare  the newest two folders, through Google Benchmark's compare.py (ceilings compare)
-# Usage: results.sh ACTION BUILD_DIR SWEEP RESULTS_ROOT PYTHON REPORT_SCRIPT
+# Usage: results.sh ACTION BUILD_DIR SWEEP RESULTS_ROOT PYTHON REPORT_SCRIPT [BUDGET]
+# BUDGET: seconds the whole of ninja bench keeps to, probe included (-1 or none: the sweep's; 0: none).
 set -u
-action=$1 build=$2 sweep=$3 root=${CEILINGS_RESULTS:-$4} python=$5 report=$6
+action=$1 build=$2 sweep=$3 root=${CEILINGS_RESULTS:-$4} python=$5 report=$6 budget=${7:--1}
 [ -n "$root" ] || root=$build/results
 ceilings=$build/ceilings
 
@@ -47,7 +48,7 @@ case $action in
 bench)
     # ^C or SIGTERM: the sweep keeps what it measured (bench.json marked partial), which is then
     # explained and reported; the next ninja bench resumes it.
-    stopped=0
+    stopped=0 began=$(date +%s)
     trap 'stopped=1' INT TERM
     dir=$(partial_folder)
     if [ -n "$dir" ] && [ -f "$dir/bench.json" ]; then
@@ -63,7 +64,14 @@ bench)
             say "the machine's ceilings (ceilings probe)"
             "$ceilings" probe --sweep "$sweep" --results "$dir" || say "the probe failed: verdicts will say what is missing"
         fi
-        [ $stopped -eq 0 ] && "$build/ceilings-bench" --sweep "$sweep" --results "$dir"
+        # the sweep gets what the probe left of the budget (a minute at least)
+        [ "$budget" -lt 0 ] && budget=$("$ceilings" plan --sweep "$sweep" --json | sed -n 's/^  "budget_s": \([0-9]*\).*/\1/p')
+        left=${budget:-0}
+        if [ "$left" -gt 0 ]; then
+            left=$((left - ($(date +%s) - began)))
+            [ "$left" -lt 60 ] && left=60
+        fi
+        [ $stopped -eq 0 ] && "$build/ceilings-bench" --sweep "$sweep" --budget "$left" --results "$dir"
         rc=$?
         [ $stopped -ne 0 ] && rc=1
     fi

@@ -182,6 +182,12 @@ class Results:
             missing.append(f"**a partial sweep** ({ctx.get('partial_reason', 'reason not given')}): every count and "
                            "fit below is over what was measured; `ninja bench` (or `ceilings-bench --resume` on this "
                            "folder) measures the rest")
+        left = (ctx.get("left_out") or {}).get("points") or []
+        if left:
+            missing.append(f"{len(left)} points left out by the budget ({ctx.get('budget_s', 0):.0f} s; first "
+                           f"{', '.join(left[:3])}): all of them would take about "
+                           f"{ctx['left_out'].get('budget_s_for_all', 0) / 60:.0f} min "
+                           "(`meson configure build -Dbudget=SECONDS`, 0 for none)")
         if self.probe is None:
             missing.append("probe.json: no measured ceilings (run `ceilings probe`), so no ceiling "
                            "curves, no roofline ceilings and no bandwidth or compute verdicts")

@@ -29,7 +29,7 @@ def run(*args, timeout=300):
 
 with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, "r")
-    r = run("--sweep", "quick", "--max-bytes", CAP, "--results", out)
+    r = run("--sweep", "quick", "--max-bytes", CAP, "--budget", "0", "--results", out)
     expect(r.returncode == 0, f"quick sweep exit {r.returncode}: {r.stderr[-2000:]}")
     expect("every point equal to serial" in r.stdout, "no validation summary")
     expect(re.search(r"\[\s*\d+/\d+\s+100%\]", r.stdout), "no progress with points done of total")
@@ -165,6 +165,24 @@ with tempfile.TemporaryDirectory() as tmp:
     sub = json.load(open(f))["benchmarks"] if os.path.exists(f) else []
     expect(sub and all(b["run_name"].startswith("motion/serial/batched") for b in sub), "filter not applied")
     expect(sub and all("speedup" in b for b in sub), "speedup missing with --benchmark_out")
+
+    # a budget: the points ranked as ceilings plan lists them, the first that fit measured, the rest
+    # left out and listed, none of them in the results
+    outb = os.path.join(tmp, "b")
+    r = run("--sweep", "quick", "--max-bytes", CAP, "--budget", "4", "--results", outb)
+    expect(r.returncode == 0, f"--budget 4: exit {r.returncode}: {r.stderr[-500:]}")
+    if r.returncode == 0:
+        ctx = json.load(open(os.path.join(outb, "bench.json")))["context"]
+        got = [b["run_name"] for b in json.load(open(os.path.join(outb, "bench.json")))["benchmarks"]
+               if b["run_type"] == "iteration"]
+        left = ctx.get("left_out", {}).get("points", [])
+        expect(ctx.get("budget_s") == 4 and left and not set(left) & set(got)
+               and ctx["left_out"].get("budget_s_for_all", 0) > 4, f"budget: {ctx.get('budget_s')}, left out {left[:3]}")
+        order = [p["name"] for p in json.loads(subprocess.run([os.path.join(os.path.dirname(bench), "ceilings"), "plan",
+                 "--sweep", "quick", "--max-bytes", CAP, "--json"], capture_output=True, text=True).stdout)["points"]]
+        rank = {n: i for i, n in enumerate(order)}
+        expect(got and left and max(rank.get(n, -1) for n in got) < min(rank.get(n, len(order)) for n in left),
+               "the points measured are not the first in the plan's order")
 
     # bad usage
     r = run("--sweep", "bogus")

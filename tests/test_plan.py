@@ -119,6 +119,26 @@ check_common(p, "this machine")
 need = 4 * max(s["bytes"] for s in p["sizes"])
 expect(need <= 0.8 * p["memory"]["bytes"], "this machine: the plan does not fit its memory")
 
+# priced and fitted to the budget, on every topology here: the default sweep's estimate within its
+# budget, the points in the sweep's order (every kernel's target levels batched first), those
+# that fit a prefix, every point named once
+for f in sorted(os.listdir(f"{data}/hwloc")):
+    p = plan("--topology", f"{data}/hwloc/{f}")
+    names = [q["name"] for q in p["points"]]
+    fits = [q["in_budget"] for q in p["points"]]
+    expect(p["budget_s"] == 600 and 0 < p["estimate_s"] <= p["budget_s"], f"{f}: estimate {p['estimate_s']}, budget {p['budget_s']}")
+    expect(len(set(names)) == len(names) and fits == sorted(fits, reverse=True) and sum(fits) == len(fits) - p["left_out"]["points"],
+           f"{f}: the points in budget are not a prefix, or a point is named twice")
+    targets = {s["n"]: s["target"] for s in p["sizes"] if s.get("target")}
+    first = [n for n in names if "/batched/" in n and int(n.split("/n:")[1].split("/")[0]) in targets
+             and n.split("/")[1] in ("serial", "omp", "proc", "threads")]
+    expect(names[:len(first)] == first and {n.split("/")[0] for n in first} >= {"motion", "trig", "starve"},
+           f"{f}: the target levels batched do not come first: {names[:3]}")
+    expect(p["left_out"]["budget_s_for_all"] >= p["estimate_s"], f"{f}: {p['left_out']}")
+p = plan("--sweep", "full")
+expect(p["budget_s"] is None and p["left_out"]["points"] == 0 and all(q["in_budget"] for q in p["points"]),
+       "the full sweep has no budget")
+
 # a file that is not a topology is a usage error naming the option
 r = subprocess.run([ceilings, "plan", "--topology", f"{data}/SOURCES.md"], capture_output=True, text=True)
 expect(r.returncode == 2 and "--topology" in r.stderr, f"bad topology: exit {r.returncode}: {r.stderr}")

@@ -24,19 +24,11 @@ extern "C" {
 
 namespace {
 
-using bench::Settings;
-
-const Settings settings_for[] = {
-    /* quick   */ { 0.02, 2, 2, 500, false, false, 0 },
-    /* default */ { 0.05, 4, 10, 2000, false, true, 120 },
-    /* full    */ { 0.20, 10, 20, 5000, true, true, 120 },
-};
-
 // A point is noisy while the 95% interval of its median (its paired speedup, else its time)
 // is wider than this either side.
 constexpr double target_spread = 0.03;
 // The time more repetitions and the second pass may take, as a share of the first pass's.
-constexpr double extra_budget = 0.35;
+constexpr double extra_budget = CEIL_EXTRA_SHARE;
 
 const char usage[] =
     "usage: ceilings-bench [--sweep quick|default|full] [--results DIR] [--max-repetitions R]\n"
@@ -64,6 +56,10 @@ const char usage[] =
     "      --max-bytes B    no footprint above B bytes\n"
     "      --max-repetitions R  a noisy point's cap (quick: no more; default 10; full 20;\n"
     "                       with --benchmark_repetitions=N: N, no second pass)\n"
+    "      --budget S       start nothing past S seconds: the points are ranked by what they\n"
+    "                       answer and priced (ceilings plan shows them); those past the budget\n"
+    "                       are left out and listed (default: quick 180, default 600, full none;\n"
+    "                       0: none). ninja bench passes its budget less the probe's time\n"
     "      --resume DIR     measure what the partial sweep in DIR (interrupted, or stopped by a\n"
     "                       failing point) left out, on the same plan, and complete DIR's files\n"
     "      --rescale-every S  every S seconds, between repetitions, `ceilings probe --rescale`\n"
@@ -113,6 +109,7 @@ struct Options {
     json_t *old = nullptr; // the partial folder's bench.json (--resume)
     uint64_t max_bytes = 0, max_repetitions = 0;
     uint64_t rescale_every = UINT64_MAX; // seconds; UINT64_MAX: the sweep's
+    uint64_t budget = UINT64_MAX;        // seconds; UINT64_MAX: the sweep's, 0: none
     std::string json_path, csv_path;
     std::vector<std::string> extra; // our defaults for Google Benchmark's flags
     const char *self = "ceilings-bench";
@@ -182,6 +179,7 @@ int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench:
         { "max-repetitions", 0, CEIL_OPT_COUNT, &o.max_repetitions, 1, 1000, nullptr },
         { "rescale-every", 0, CEIL_OPT_COUNT, &o.rescale_every, 0, 86400, nullptr },
         { "resume", 0, CEIL_OPT_TEXT, &o.resume, 0, 0, nullptr },
+        { "budget", 0, CEIL_OPT_COUNT, &o.budget, 0, 30 * 86400, nullptr },
         { nullptr, 0, CEIL_OPT_FLAG, nullptr, 0, 0, nullptr },
     };
     const ceil_command_line cl = { "bench", usage, nullptr, nullptr, options, 0, nullptr };
@@ -190,7 +188,7 @@ int parse(int argc, char **argv, Options &o, std::vector<char *> &theirs, bench:
         return rc;
     if (o.resume && (rc = load_partial(o)) != 0)
         return rc;
-    const Settings &set = settings_for[o.sweep];
+    const ceil_sweep_settings &set = *ceil_sweep_settings_of(o.sweep);
     if (!has_flag(argc, argv, "--benchmark_repetitions="))
         o.extra.push_back("--benchmark_repetitions=" + std::to_string(set.repetitions));
     if (o.results && has_flag(argc, argv, "--benchmark_out"))
@@ -278,10 +276,11 @@ int prepare(bench::Sweep &sw, const Options &o)
         sw.refs_bytes = std::max(sw.refs_bytes, (double)sw.plan.sizes[i].bytes);
     ceil_install_stop_handlers();
     std::string why;
-    if (!bench::plan_specs(sw, settings_for[o.sweep], why))
+    sw.budget_s = o.budget != UINT64_MAX ? (double)o.budget : ceil_sweep_settings_of(o.sweep)->budget_s;
+    if (!bench::plan_specs(sw, sw.budget_s, why))
         return ceil_fail("bench", "sizing the ticks failed: %s", why.c_str());
     bench::add_context(sw);
-    bench::rescale_setup(sw, o.rescale_every != UINT64_MAX ? (double)o.rescale_every : settings_for[o.sweep].rescale_every,
+    bench::rescale_setup(sw, o.rescale_every != UINT64_MAX ? (double)o.rescale_every : ceil_sweep_settings_of(o.sweep)->rescale_every,
                          o.self, ceil_sweep_name(o.sweep), o.max_bytes);
     if (o.results && !o.old) {
         json_t *plan = ceil_plan_json(&sw.plan, &sw.topo);
@@ -329,21 +328,46 @@ std::vector<size_t> noisy(const bench::Sweep &sw, int repetitions, double second
     return out;
 }
 
+// The points this run measures, in the schedule's order: those a resumed folder lacks, as
+// --benchmark_filter selects them, while their price with its share of more repetitions and of
+// rescale samples fits the budget; the rest are left out, and listed.
+std::vector<size_t> in_budget(bench::Sweep &sw)
+{
+    std::vector<size_t> wanted;
+    for (size_t i = 0; i < sw.specs.size(); i++)
+        if (!sw.done.count(bench::name_of(sw.specs[i])))
+            wanted.push_back(i);
+    wanted = bench::selected(sw, wanted);
+    const ceil_schedule &s = sw.schedule;
+    double grow = (sw.max_repetitions > sw.repetitions ? 1 + extra_budget : 1) *
+                  (s.pass1_s + s.extra_s > 0 ? 1 + s.rescale_s / (s.pass1_s + s.extra_s) : 1);
+    double total = 0, left = sw.budget_s - (ceil_now() - sw.began); /* less what sizing the ticks took */
+    std::vector<size_t> out;
+    for (size_t i : wanted) {
+        total += s.points[sw.specs[i].index].estimate_s;
+        if (sw.budget_s > 0 && total * grow > left)
+            sw.left_out.insert(bench::name_of(sw.specs[i]));
+        else
+            out.push_back(i);
+    }
+    return out;
+}
+
 // Every point `repetitions` times; then more repetitions, a few at a time, where a point's median
 // is still uncertain and its cap allows; then, at the end, a second pass over the points still
 // noisy, so that a point measured twice minutes apart can be checked against itself.
 void measure(bench::Sweep &sw, bench::Collector &collect)
 {
-    std::vector<size_t> all;
-    for (size_t i = 0; i < sw.specs.size(); i++)
-        if (!sw.done.count(bench::name_of(sw.specs[i])))
-            all.push_back(i);
-    bench::estimate(sw, bench::selected(sw, all), sw.max_repetitions > sw.repetitions ? extra_budget : 0);
+    std::vector<size_t> all = in_budget(sw);
+    bench::estimate(sw, all);
     sw.start = ceil_now();
+    sw.deadline = sw.budget_s > 0 ? sw.began + sw.budget_s : 0;
     run_pass(sw, collect, all, sw.repetitions, "pass 1");
     if (sw.max_repetitions <= sw.repetitions)
         return;
     double budget = extra_budget * (ceil_now() - sw.start), t0 = ceil_now();
+    if (sw.deadline > 0) /* what the budget leaves, if less */
+        budget = std::min(budget, sw.deadline - t0);
     int step = std::max(1, sw.repetitions / 2);
     for (int round = 2; !ceil_stop_signal(); round++) {
         double left = 0.6 * budget - (ceil_now() - t0);
@@ -367,12 +391,14 @@ void measure_and_release(bench::Sweep &sw, bench::Collector &collect)
     bench::drop_kept(sw);
 }
 
-// The runs to write: after a stop, those it skipped or cut short are no measurement and stay out.
+// The runs to write: those past the budget, and after a stop those it skipped or cut short, are no
+// measurement and stay out.
 std::vector<benchmark::BenchmarkReporter::Run> measured(const bench::Collector &collect, bool stopped)
 {
     std::vector<benchmark::BenchmarkReporter::Run> runs;
     for (const auto &r : collect.runs_)
-        if (!(stopped && r.error_occurred && r.error_message.rfind("interrupted", 0) == 0))
+        if (!(r.error_occurred && (r.error_message.rfind("left out", 0) == 0 ||
+                                   (stopped && r.error_message.rfind("interrupted", 0) == 0))))
             runs.push_back(r);
     return runs;
 }
@@ -418,6 +444,11 @@ void complete_doc(json_t *doc, const bench::Sweep &sw, const Options &o, int sto
         estimate += json_number_value(json_object_get(old_ctx, "estimate_s"));
     }
     json_object_set_new(ctx, "overhead_s", overhead);
+    json_object_set_new(ctx, "budget_s", sw.budget_s > 0 ? json_real(sw.budget_s) : json_null());
+    json_t *left = json_array();
+    for (const std::string &name : sw.left_out)
+        json_array_append_new(left, json_string(name.c_str()));
+    json_object_set_new(ctx, "left_out", json_pack("{s:o, s:f}", "points", left, "budget_s_for_all", sw.schedule.all_s));
     json_object_set_new(ctx, "estimate_s", json_real(estimate));
     json_object_set_new(ctx, "wall_s", json_real(wall));
     json_object_set_new(ctx, "partial", json_boolean(stopped != 0));
@@ -498,6 +529,7 @@ int main(int argc, char **argv)
     Options o;
     std::vector<char *> theirs = { argv[0] };
     bench::Sweep sw;
+    sw.began = ceil_now();
     int rc = parse(argc, argv, o, theirs, sw);
     if (rc != 0)
         return rc < 0 ? CEIL_EXIT_OK : rc;
@@ -509,6 +541,7 @@ int main(int argc, char **argv)
         benchmark::Shutdown(); /* after the file: it frees the context the file carries */
     }
     ceil_refs_free(sw.refs);
+    ceil_schedule_free(&sw.schedule);
     json_decref(o.old);
     ceil_plan_free(&sw.plan);
     ceil_topo_free(&sw.topo);

@@ -94,15 +94,20 @@ static bool validate(benchmark::State &state, const Spec &s, const ceil_run *run
 // the (empty) loop: one that never does reports 0 iterations, and Google Benchmark 1.7.1 aborts
 // its statistics over a point's repetitions when their iteration counts differ (a point with two
 // repetitions done and one skipped, as a ^C mid-pass leaves it).
-static bool skipped_after_stop(benchmark::State &state)
+// Past the budget, likewise: a point not yet started is left out, and listed.
+static bool skipped_after_stop(benchmark::State &state, const Spec &s)
 {
-    bool stopped = ceil_stop_signal() != 0;
-    if (stopped) {
-        state.SkipWithError("interrupted");
+    bool stopped = ceil_stop_signal() != 0, late = !stopped && s.sweep->deadline > 0 && ceil_now() > s.sweep->deadline;
+    if (late && s.sweep->records[s.index].bodies == 0)
+        s.sweep->left_out.insert(name_of(s));
+    else
+        late = false; /* a point under way finishes its repetitions */
+    if (stopped || late) {
+        state.SkipWithError(stopped ? "interrupted" : "left out: past the budget");
         for (auto _ : state) {
         }
     }
-    return stopped;
+    return stopped || late;
 }
 
 // What every bandwidth point reports for one repetition of s.ticks ticks that took `seconds`:
@@ -399,7 +404,7 @@ static void record(const Spec &s, double value, double body_start)
 void sweep_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
-    if (skipped_after_stop(state))
+    if (skipped_after_stop(state, *s))
         return;
     rescale_if_due(*s->sweep); /* before the repetition's time starts */
     ceil_refs_trim(s->sweep->refs, s->sweep->refs_bytes);
@@ -453,7 +458,7 @@ void sweep_point(benchmark::State &state, const Spec *s)
 void dispatch_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
-    if (skipped_after_stop(state))
+    if (skipped_after_stop(state, *s))
         return;
     double body = ceil_now();
     const ceil_variant_ops *ops = s->variant->ops;
@@ -495,7 +500,7 @@ void dispatch_point(benchmark::State &state, const Spec *s)
 void startup_point(benchmark::State &state, const Spec *s)
 {
     char err[CEIL_ERRLEN] = "";
-    if (skipped_after_stop(state))
+    if (skipped_after_stop(state, *s))
         return;
     const ceil_variant_ops *ops = s->variant->ops;
     double body = ceil_now();
@@ -584,7 +589,7 @@ static double number(json_t *r, const char *key) { return json_number_value(json
 // KERNEL/SERIES/MODE of a launched variant: a job of its own per repetition, timed inside the job.
 void job_point(benchmark::State &state, const Spec *s)
 {
-    if (skipped_after_stop(state))
+    if (skipped_after_stop(state, *s))
         return;
     drop(s->sweep->team); /* the job maps its own arrays: the team's memory is its */
     ceil_refs_trim(s->sweep->refs, 0);
@@ -629,7 +634,7 @@ void job_point(benchmark::State &state, const Spec *s)
 // (the difference per tick is the synchronisation).
 void job_dispatch_point(benchmark::State &state, const Spec *s)
 {
-    if (skipped_after_stop(state))
+    if (skipped_after_stop(state, *s))
         return;
     double body = ceil_now();
     for (auto _ : state) {

@@ -11,6 +11,7 @@ extern "C" {
 #include "cli.h"
 #include "plan.h"
 #include "point.h"
+#include "schedule.h"
 #include "topology.h"
 }
 
@@ -54,16 +55,6 @@ struct Record {
     bool failed = false;
 };
 
-// How long each sweep runs.
-struct Settings {
-    double seconds_per_run; // a repetition's ticks at one worker
-    int repetitions;
-    int max_repetitions;    // a noisy point's cap: more repetitions, then a second pass (above repetitions)
-    unsigned long dispatch_ticks;
-    bool startup_dram;
-    bool jobs_dram; // a launched job at the DRAM target maps, touches and checks a GB or more anew
-    double rescale_every; // seconds between `ceilings probe --rescale` runs (0: none)
-};
 
 // One line per finished repetition, with points done of total and time left. Printed by the
 // benchmarks themselves: Google Benchmark 1.7 reports a benchmark only after its last
@@ -108,6 +99,11 @@ struct Sweep {
     double at_offset = 0;   // seconds from the first part's start to this part's (--resume)
     uint64_t max_bytes = 0; // --max-bytes, into the context (a resumed sweep plans the same)
     std::set<std::string> done; // points a resumed folder holds already: not measured again
+    ceil_schedule schedule{}; // every point, ranked and priced, and which fit the budget
+    double budget_s = 0;    // this run's (0: none), from `began`; past deadline (on ceil_now) nothing starts
+    double began = 0;       // when the bench started: sizing the ticks is in the budget too
+    double deadline = 0;
+    std::set<std::string> left_out; // points past the budget: not measured
     double estimate_s = 0;  // what the sweep priced itself at before its first run (estimate.cc)
     std::map<std::string, double> overhead; // seconds outside timed ticks, by kind (points.cc)
     double refs_bytes = 0;  // the serial references kept: one size's (the largest planned)
@@ -128,18 +124,17 @@ void rescale_finish(Sweep &sw);
 // A point's spread: the relative half-width of its key value's median interval (trust.h).
 double spread_of(const Record &r);
 
-// estimate.cc: prices the listed specs before they run, from a cost model of each repetition
-// (this machine's first-touch and rewrite rates, measured in a fraction of a second, each
-// point's serial tick, and stated defaults for what nothing has measured yet); prints the
-// estimate by phase and kind and keeps the total in sw.estimate_s.
-void estimate(Sweep &sw, const std::vector<size_t> &which, double extra_share);
+// estimate.cc: the schedule's price of the points about to run (all of them but those a resumed
+// folder holds, and those past the budget), by phase and kind, printed before the first run and
+// kept in sw.estimate_s.
+void estimate(Sweep &sw, const std::vector<size_t> &which);
 
 // Adds `seconds` to sw.overhead[kind] (prepare, checks, pairs, corun, launches).
 void add_overhead(Sweep &sw, const char *kind, double seconds);
 
 // specs.cc
 std::string name_of(const Spec &s);
-bool plan_specs(Sweep &sw, const Settings &set, std::string &err);
+bool plan_specs(Sweep &sw, double budget_s, std::string &err);
 // Registers the specs listed (indices into sw.specs), each to run `repetitions` times; the
 // benchmarks registered before are cleared.
 void register_specs(Sweep &sw, const std::vector<size_t> &which, int repetitions);

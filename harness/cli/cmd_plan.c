@@ -3,12 +3,13 @@
 #include "commands.h"
 #include "machine.h"
 #include "plan.h"
+#include "schedule.h"
 
 #include <inttypes.h>
 #include <jansson.h>
 
 static const char usage[] =
-    "usage: ceilings plan [--topology FILE.xml] [--sweep quick|default|full] [--json]\n"
+    "usage: ceilings plan [--topology FILE.xml] [--sweep quick|default|full] [--budget S] [--json]\n"
     "Prints the sizes a sweep runs (elements, footprint bytes, the cache level each targets)\n"
     "and the worker counts with the CPUs they are pinned to, planned from the topology hwloc\n"
     "reports: footprints in the L2 and L3 caches the workers use and in DRAM (at least 4x the\n"
@@ -21,8 +22,38 @@ static const char usage[] =
     "                       target is more than one L2: the model's in-core size), default (3 sizes\n"
     "                       per decade between) or full (6 per decade); default: default\n"
     "      --max-bytes B    no footprint above B bytes\n"
-    "      --json           print the plan as one JSON object\n"
+    "      --budget S       the wall time the sweep keeps to, probe included (default: quick 180,\n"
+    "                       default 600, full none; 0: none)\n"
+    "      --json           print the plan as one JSON object, with the estimate and every point\n"
+    "Then the sweep's price: each point's repetitions from a cost model (first touch and rewrite\n"
+    "rates measured here, or the slowest seen for another machine's topology; a serial tick at\n"
+    "1 ns an element), in the order the sweep takes them (for every worker count the target\n"
+    "levels batched; then per tick, dispatch, launched jobs, the book's N, the sizes between,\n"
+    "start-up), and which of them fit the budget.\n"
     "  -h, --help           this text\n";
+
+/* A serial tick as the plan models it, before anything ran. */
+static double modelled_tick(const struct ceil_kernel *k, uint64_t n, void *ctx, char err[CEIL_ERRLEN])
+{
+    (void)k;
+    (void)err;
+    return ((const struct ceil_costs *)ctx)->tick_per_elem * (double)n;
+}
+
+static void print_schedule(const struct ceil_schedule *s, FILE *out)
+{
+    fprintf(out, "\nestimate (%s: first touch %.1f us a page, a serial tick %.1f ns an element): about %.1f min:\n",
+            s->costs.source, s->costs.touch_per_byte * 4096 * 1e6, s->costs.tick_per_elem * 1e9, s->estimate_s / 60);
+    fprintf(out, "  probe %.0f s (a stated default), pass 1 %.0f s, more repetitions and pass 2 at most %.0f s, "
+                 "rescale samples %.0f s\n  pass 1 by kind:", s->probe_s, s->pass1_s, s->extra_s, s->rescale_s);
+    for (int k = 0; k < CEIL_WORK_COUNT; k++)
+        fprintf(out, "%s %s %.0f s", k ? "," : "", ceil_work_name((enum ceil_work)k), s->by_work[k]);
+    if (s->budget_s > 0)
+        fprintf(out, "\nbudget %.0f s: %zu of %zu points fit; %zu left out (all of them: about %.1f min)\n",
+                s->budget_s, s->count - s->left_out, s->count, s->left_out, s->all_s / 60);
+    else
+        fprintf(out, "\nno budget: all %zu points\n", s->count);
+}
 
 /* The plan as a table for people. */
 static void print_plan(const struct ceil_plan *p, const struct ceil_topo *t, FILE *out)
@@ -70,12 +101,13 @@ int ceil_cmd_plan(int argc, char **argv)
 {
     const char *xml = NULL;
     enum ceil_sweep sweep = CEIL_SWEEP_DEFAULT;
-    uint64_t max_bytes = 0;
+    uint64_t max_bytes = 0, budget = UINT64_MAX;
     int json = 0, first, rc;
     const struct ceil_option options[] = {
         { "topology", 't', CEIL_OPT_TEXT, &xml, 0, 0, NULL },
         { "sweep", 's', CEIL_OPT_SWEEP, &sweep, 0, 0, NULL },
         { "max-bytes", 0, CEIL_OPT_COUNT, &max_bytes, 1, UINT64_MAX / 2, NULL },
+        { "budget", 0, CEIL_OPT_COUNT, &budget, 0, 30 * 86400, NULL },
         { "json", 0, CEIL_OPT_FLAG, &json, 0, 0, NULL },
         { NULL, 0, 0, NULL, 0, 0, NULL },
     };
@@ -94,15 +126,30 @@ int ceil_cmd_plan(int argc, char **argv)
         ceil_topo_free(&topo);
         return ceil_fail("plan", "%s", err);
     }
+    struct ceil_costs costs;
+    if (xml)
+        ceil_costs_default(&costs);
+    else
+        ceil_costs_measure(&costs);
+    struct ceil_schedule sched;
+    double budget_s = budget != UINT64_MAX ? (double)budget : ceil_sweep_settings_of(sweep)->budget_s;
+    if ((rc = ceil_schedule_make(&sched, &plan, sweep, budget_s, 0, modelled_tick, &costs, &costs, err)) != 0) {
+        ceil_plan_free(&plan);
+        ceil_topo_free(&topo);
+        return ceil_fail("plan", "%s", err);
+    }
     if (json) {
         json_t *o = ceil_plan_json(&plan, &topo);
         json_object_set_new(json_object_get(o, "topology"), "source", json_string(xml ? xml : "this machine"));
+        json_object_update_new(o, ceil_schedule_json(&sched));
         json_dumpf(o, stdout, JSON_INDENT(2));
         fputc('\n', stdout);
         json_decref(o);
     } else {
         print_plan(&plan, &topo, stdout);
+        print_schedule(&sched, stdout);
     }
+    ceil_schedule_free(&sched);
     ceil_plan_free(&plan);
     ceil_topo_free(&topo);
     return CEIL_EXIT_OK;
