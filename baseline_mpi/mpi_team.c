@@ -20,6 +20,7 @@ struct mpi_run {
     MPI_Win win; /* the node's arrays */
     MPI_Win barrier_win;
     struct ceil_barrier *barrier; /* in barrier_win, for CEIL_BARRIER_FUTEX */
+    int broken; /* a run ended early here: the other ranks may be in a barrier, so no collective follows */
 };
 
 static void finalize(void)
@@ -69,13 +70,21 @@ static void complete(struct mpi_run *m)
     sync_windows(m);
 }
 
-/* A stop request ends the job: ranks that left one by one would leave the rest waiting. */
-static _Noreturn void stop_job(struct mpi_run *m)
+/* A stop request ends this rank's run at once, with the reason: main then ends the whole job
+ * (ceil_mpi_abort), since ranks that left one by one would leave the rest waiting. */
+static int stop_run(struct mpi_run *m, char err[CEIL_ERRLEN])
 {
-    fprintf(stderr, "ceilings: rank %d: interrupted by signal %d: ending the MPI job\n", m->rank,
-            ceil_stop_signal());
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    _exit(1);
+    m->broken = 1;
+    int rc = ceil_stop_error(err);
+    size_t used = strlen(err);
+    snprintf(err + used, CEIL_ERRLEN - used, " on rank %d", m->rank);
+    return rc;
+}
+
+void ceil_mpi_abort(int code)
+{
+    MPI_Abort(MPI_COMM_WORLD, code);
+    _exit(code); /* MPI_Abort does not return; should it, this rank still ends */
 }
 
 static void mpi_release(struct ceil_run *r)
@@ -83,6 +92,12 @@ static void mpi_release(struct ceil_run *r)
     if (!r)
         return;
     struct mpi_run *m = (struct mpi_run *)r;
+    if (m->broken) { /* the windows are collective to free: left for ceil_mpi_abort to end */
+        memset(&m->base.arrays, 0, sizeof m->base.arrays);
+        ceil_run_teardown(r);
+        free(m);
+        return;
+    }
     if (m->have_win)
         MPI_Win_free(&m->win);
     if (m->barrier) {
@@ -246,21 +261,20 @@ static int mpi_prepare(const struct ceil_config *cfg, struct ceil_run **out, cha
 
 static int mpi_run(struct ceil_run *r, unsigned long ticks, enum ceil_mode mode, char err[CEIL_ERRLEN])
 {
-    (void)err;
     struct mpi_run *m = (struct mpi_run *)r;
     const struct ceil_hooks *h = r->cfg.hooks;
     if (h)
         h->enter(h->ctx);
     if (mode == CEIL_BATCHED) {
         if (ceil_run_worker_ticks(r, (unsigned)m->rank, ticks, NULL, NULL) != 0)
-            stop_job(m);
+            return stop_run(m, err);
     } else {
         ceil_tick_fn *tick = r->cfg.kernel->tick;
         struct ceil_slice s = r->slices[m->rank];
         for (unsigned long k = 0; k < ticks; k++) {
             tick(r->arrays.a, s.begin, s.end);
             if (ceil_stop_signal())
-                stop_job(m);
+                return stop_run(m, err);
             if (m->barrier)
                 ceil_barrier_wait(m->barrier, NULL, NULL, 0);
             else

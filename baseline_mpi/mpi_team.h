@@ -12,8 +12,9 @@
  * consecutive (mpirun --map-by core). Per tick, MPI_Barrier, or with
  * cfg->barrier == CEIL_BARRIER_FUTEX the spin-then-futex barrier in a shared window (one node
  * only). Each node's first rank checks its node's block against serial (ceil_run.checker);
- * rank 0 reports. A stop request (SIGINT, SIGTERM) ends the whole job with MPI_Abort: a rank
- * that left alone would leave the others in a barrier.
+ * rank 0 reports. A stop request (SIGINT, SIGTERM) ends a rank's run with -EINTR; its caller then
+ * ends the whole job with ceil_mpi_abort: a rank that left alone would leave the others in a
+ * barrier.
  * prepare refuses a job that cannot be formed as asked with -EDOM, the same on every rank.
  * For tests on one machine, CEIL_MPI_NODE_RANKS=K splits each node into pretend nodes of K
  * ranks, so that the code for several nodes runs. */
@@ -25,5 +26,9 @@ int ceil_mpi_world(int *size, int *rank);
 
 /* How many ranks of the job share this machine (MPI_COMM_TYPE_SHARED). Collective. */
 int ceil_mpi_host_ranks(void);
+
+/* Ends the whole job (MPI_Abort) with `code`: for main, once a rank's run failed (interrupted),
+ * since a rank that left alone would leave the others waiting in a barrier. Never returns. */
+_Noreturn void ceil_mpi_abort(int code);
 
 #endif

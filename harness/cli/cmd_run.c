@@ -286,6 +286,7 @@ int ceil_cmd_run(int argc, char **argv)
     struct ceil_refs *refs = ceil_refs_new();
     struct ceil_point_result res;
     rc = refs ? ceil_point_measure(&p, refs, &res, err) : -1;
+    int measured = rc;
     ceil_markers_close();
     if (rc == -EDOM) { /* an MPI job that cannot be formed as asked, the same on every rank: one says so */
         rc = ceil_usage_error("run", "%s/%s: %s", a.kernel->name, a.variant->name, err);
@@ -310,5 +311,9 @@ int ceil_cmd_run(int argc, char **argv)
     ceil_refs_free(refs);
     free(cpus);
     ceil_topo_free(&topo);
+#ifdef CEIL_HAVE_MPI
+    if (measured == -EINTR && a.variant->launcher == CEIL_MPIRUN) /* the other ranks may wait in a barrier */
+        ceil_mpi_abort(rc);
+#endif
     return rc;
 }
