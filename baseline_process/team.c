@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,11 +54,15 @@ struct ceil_team {
     unsigned workers;
     pid_t *pids;        /* pids[w] > 0 while worker w (w >= 1) is not reaped; pids[0] is us */
     int torn_down;      /* workers gone after a failure: only ceil_team_stop may follow */
-    int killed;         /* a worker was killed, maybe inside a barrier */
+    int killed;         /* a worker was killed, or the owner released, maybe inside a barrier */
     char why[CEIL_ERRLEN];
-    /* The pthread barrier cannot be abandoned, so with it a watchdog thread polls instead. */
-    pthread_t watchdog;
-    int has_watchdog;
+    /* The pthread barrier cannot be abandoned, so with it a watchdog thread polls instead; on a
+     * death it tears the team down, sets `dead` and signals the owner (the thread that drives the
+     * team), which leaves its barrier (release_owner) and returns the error to its caller. */
+    pthread_t watchdog, owner;
+    int has_watchdog, has_release;
+    volatile int dead;  /* the watchdog tore the team down; dead_rc says why (-ECHILD, -EINTR) */
+    int dead_rc;
     pthread_mutex_t lock;
     pthread_cond_t quit_cond;
     int quit;
@@ -94,6 +99,41 @@ static void restore_sigchld(void)
 {
     if (handler_users > 0 && --handler_users == 0)
         sigaction(SIGCHLD, &saved_sigchld, NULL);
+}
+
+/* SIGRTMIN, while a team with the watchdog exists: the owner waiting at a pthread barrier jumps
+ * out of it. glibc's barrier holds no lock, so nothing but the barrier itself is left behind, and
+ * a barrier left so is never used or destroyed again. */
+static __thread sigjmp_buf *release_jump; /* set while this thread waits at a pthread barrier */
+static unsigned release_users;
+static struct sigaction saved_release;
+
+static void release_owner(int signo)
+{
+    (void)signo;
+    if (release_jump)
+        siglongjmp(*release_jump, 1);
+}
+
+static int install_release(void)
+{
+    if (release_users++ > 0)
+        return 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = release_owner;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGRTMIN, &sa, &saved_release) != 0) {
+        release_users--;
+        return -errno;
+    }
+    return 0;
+}
+
+static void restore_release(void)
+{
+    if (release_users > 0 && --release_users == 0)
+        sigaction(SIGRTMIN, &saved_release, NULL);
 }
 
 static void describe_death(struct ceil_team *t, unsigned w, int status)
@@ -246,11 +286,30 @@ static int parse_inject(const char *text, struct inject *in, char err[CEIL_ERRLE
     return 0;
 }
 
+/* The owner's wait at barrier b. With the futex barrier it polls the workers while it waits;
+ * with the pthread barrier the watchdog does, and releases it (-ECHILD or -EINTR) on a death. */
+static int owner_wait(struct ceil_team *t, struct ceil_barrier *b)
+{
+    if (!t->has_watchdog)
+        return ceil_barrier_wait(b, team_poll, t, POLL_MS);
+    sigjmp_buf jump;
+    if (sigsetjmp(jump, 1)) { /* released: the barrier keeps our arrival, so it is never destroyed */
+        release_jump = NULL;
+        t->killed = 1;
+        return t->dead_rc;
+    }
+    release_jump = &jump;
+    int rc = __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE) ? t->dead_rc : ceil_barrier_wait(b, NULL, NULL, 0);
+    release_jump = NULL;
+    return rc;
+}
+
 /* The parent's own part of a command. With the futex barrier it polls the workers whenever
- * SIGCHLD arrives between its ticks; with the pthread barrier the watchdog does that. */
+ * SIGCHLD arrives between its ticks; with the pthread barrier the watchdog does that, and its
+ * verdict ends the ticks. */
 static int parent_op(struct ceil_team *t)
 {
-    const volatile int *attention = t->has_watchdog ? NULL : &child_event;
+    const volatile int *attention = t->has_watchdog ? &t->dead : &child_event;
     unsigned long total = t->sh->ticks, done_all = 0;
     for (;;) {
         unsigned long done = 0;
@@ -258,8 +317,8 @@ static int parent_op(struct ceil_team *t)
         done_all += done;
         if (rc == 0)
             return 0;
-        if (t->has_watchdog) /* only a stop request ends our ticks early here */
-            return ceil_stop_error(t->why);
+        if (t->has_watchdog) /* the watchdog's verdict, or a stop request */
+            return __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE) ? t->dead_rc : ceil_stop_error(t->why);
         child_event = 0;
         if ((rc = team_poll(t)) != 0)
             return rc;
@@ -277,14 +336,14 @@ static int team_command(struct ceil_team *t, enum team_op op, unsigned long tick
     }
     sh->op = (int)op;
     sh->ticks = ticks;
-    int rc = ceil_barrier_wait(&sh->start, team_poll, t, POLL_MS);
+    int rc = owner_wait(t, &sh->start);
     if (rc)
         return team_fail(t, rc, err);
     if (op == OP_EXIT)
         return 0;
     if ((rc = parent_op(t)) != 0)
         return team_fail(t, rc, err);
-    if ((rc = ceil_barrier_wait(&sh->end, team_poll, t, POLL_MS)) != 0)
+    if ((rc = owner_wait(t, &sh->end)) != 0)
         return team_fail(t, rc, err);
     for (unsigned w = 1; w < t->workers; w++) {
         if (sh->slot[w].rc) {
@@ -308,11 +367,13 @@ static void *watchdog_main(void *arg)
             until.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&t->quit_cond, &t->lock, &until);
-        if (!t->quit && !t->torn_down && team_poll(t) != 0) {
-            /* The main thread may be inside pthread_barrier_wait for good: end the process. */
+        int rc;
+        if (!t->quit && !t->torn_down && (rc = team_poll(t)) != 0) {
+            /* the owner may be inside pthread_barrier_wait for good: tear down, then release it */
             kill_and_reap(t);
-            dprintf(STDERR_FILENO, "ceilings: %s\n", t->why);
-            _exit(1);
+            t->dead_rc = rc;
+            __atomic_store_n(&t->dead, 1, __ATOMIC_RELEASE);
+            pthread_kill(t->owner, SIGRTMIN);
         }
     }
     pthread_mutex_unlock(&t->lock);
@@ -327,8 +388,11 @@ static void stop_watchdog(struct ceil_team *t)
     t->quit = 1;
     pthread_cond_signal(&t->quit_cond);
     pthread_mutex_unlock(&t->lock);
-    pthread_join(t->watchdog, NULL);
+    pthread_join(t->watchdog, NULL); /* a release it sent reached us inside the join */
     t->has_watchdog = 0;
+    if (t->has_release)
+        restore_release();
+    t->has_release = 0;
 }
 
 int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ERRLEN])
@@ -381,9 +445,15 @@ int ceil_team_start(struct ceil_run *r, struct ceil_team **out, char err[CEIL_ER
         t->pids[w] = pid;
     }
     if (use_pthread) {
-        if ((rc = -pthread_create(&t->watchdog, NULL, watchdog_main, t)) != 0) {
+        t->owner = pthread_self();
+        t->has_release = (rc = install_release()) == 0;
+        if (rc == 0)
+            rc = -pthread_create(&t->watchdog, NULL, watchdog_main, t);
+        if (rc != 0) {
             snprintf(t->why, sizeof t->why, "cannot start the team's watchdog: %s", strerror(-rc));
             team_fail(t, rc, err);
+            if (t->has_release)
+                restore_release();
             goto fail_handler;
         }
         t->has_watchdog = 1;
