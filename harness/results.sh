@@ -81,6 +81,11 @@ bench)
         else say "the sweep failed (exit $rc); nothing was measured" >&2; fi
         exit 1
     fi
+    if ! grep -q '"run_name"' "$dir/bench.json"; then
+        say "no point was measured: the budget went to the probe and to sizing the ticks (bench.json's" \
+            "context lists the points left out); meson configure $build -Dbudget=SECONDS (0: none) gives more" >&2
+        exit 1
+    fi
     ln -sfn "$(basename "$dir")" "$root/latest"
     "$ceilings" explain "$dir" > "$dir/verdicts.txt" || rc=1
     tail -n 1 "$dir/verdicts.txt"
