@@ -531,8 +531,10 @@ int main(int argc, char **argv)
     bench::Sweep sw;
     sw.began = ceil_now();
     int rc = parse(argc, argv, o, theirs, sw);
-    if (rc != 0)
+    if (rc != 0) {
+        json_decref(o.old); /* a --resume folder read before the usage error */
         return rc < 0 ? CEIL_EXIT_OK : rc;
+    }
     if ((rc = prepare(sw, o)) == 0) {
         bench::Collector collect;
         measure_and_release(sw, collect);
