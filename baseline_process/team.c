@@ -68,10 +68,39 @@ struct ceil_team {
     int quit;
 };
 
+/* A signal handler the teams share, installed by the first and restored by the last. */
+struct shared_handler {
+    int (*signo)(void); /* SIGRTMIN is not a constant */
+    void (*fn)(int);
+    int flags;
+    unsigned users;
+    struct sigaction saved;
+};
+
+static int install_handler(struct shared_handler *h)
+{
+    if (h->users++ > 0)
+        return 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = h->fn;
+    sa.sa_flags = h->flags;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(h->signo(), &sa, &h->saved) != 0) {
+        h->users--;
+        return -errno;
+    }
+    return 0;
+}
+
+static void restore_handler(struct shared_handler *h)
+{
+    if (h->users > 0 && --h->users == 0)
+        sigaction(h->signo(), &h->saved, NULL);
+}
+
 /* Set by SIGCHLD: the parent checks it between its own ticks. */
 static volatile int child_event;
-static unsigned handler_users;
-static struct sigaction saved_sigchld;
 
 static void on_sigchld(int signo)
 {
@@ -79,34 +108,16 @@ static void on_sigchld(int signo)
     child_event = 1;
 }
 
-static int install_sigchld(void)
-{
-    if (handler_users++ > 0)
-        return 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigchld;
-    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGCHLD, &sa, &saved_sigchld) != 0) {
-        handler_users--;
-        return -errno;
-    }
-    return 0;
-}
-
-static void restore_sigchld(void)
-{
-    if (handler_users > 0 && --handler_users == 0)
-        sigaction(SIGCHLD, &saved_sigchld, NULL);
-}
+static int sigchld_number(void) { return SIGCHLD; }
+static struct shared_handler sigchld_handler = { .signo = sigchld_number, .fn = on_sigchld,
+                                                 .flags = SA_RESTART | SA_NOCLDSTOP };
+static int install_sigchld(void) { return install_handler(&sigchld_handler); }
+static void restore_sigchld(void) { restore_handler(&sigchld_handler); }
 
 /* SIGRTMIN, while a team with the watchdog exists: the owner waiting at a pthread barrier jumps
  * out of it. glibc's barrier holds no lock, so nothing but the barrier itself is left behind, and
  * a barrier left so is never used or destroyed again. */
 static __thread sigjmp_buf *release_jump; /* set while this thread waits at a pthread barrier */
-static unsigned release_users;
-static struct sigaction saved_release;
 
 static void release_owner(int signo)
 {
@@ -115,26 +126,10 @@ static void release_owner(int signo)
         siglongjmp(*release_jump, 1);
 }
 
-static int install_release(void)
-{
-    if (release_users++ > 0)
-        return 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = release_owner;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGRTMIN, &sa, &saved_release) != 0) {
-        release_users--;
-        return -errno;
-    }
-    return 0;
-}
-
-static void restore_release(void)
-{
-    if (release_users > 0 && --release_users == 0)
-        sigaction(SIGRTMIN, &saved_release, NULL);
-}
+static int release_number(void) { return SIGRTMIN; }
+static struct shared_handler release_handler = { .signo = release_number, .fn = release_owner };
+static int install_release(void) { return install_handler(&release_handler); }
+static void restore_release(void) { restore_handler(&release_handler); }
 
 static void describe_death(struct ceil_team *t, unsigned w, int status)
 {
