@@ -81,7 +81,6 @@ struct Kept {
 struct Sweep {
     ceil_topo topo{};
     ceil_plan plan{};
-    ceil_plan_size book{}; // the book's N, beside the plan's sizes
     ceil_refs *refs = nullptr;
     std::vector<Spec> specs; // stable addresses: filled before registration
     std::vector<std::string> failures;
